@@ -1,0 +1,86 @@
+/**
+ * CRC32C (Castagnoli), the checksum LevelDB, RocksDB and ext4 use. It finds
+ * every burst error up to 32 bits long, which is what a torn sector or a
+ * flipped bit looks like.
+ *
+ * This is "slicing-by-8": eight 256-entry tables let the loop consume eight
+ * bytes per step instead of one, about five times faster than the classic
+ * byte-at-a-time loop in JavaScript. The byte-at-a-time loop is kept below as
+ * the definition (and tests check the two agree).
+ */
+
+/** The CRC32C polynomial, bit-reversed (the "reflected" form used by LSB-first CRCs). */
+const POLYNOMIAL = 0x82f63b78;
+
+/** Table k maps a byte to its CRC contribution when it is followed by k zero bytes. */
+const TABLES: Uint32Array[] = (() => {
+  const tables = Array.from({ length: 8 }, () => new Uint32Array(256));
+  const t0 = tables[0]!;
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1;
+    t0[n] = c >>> 0;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = t0[n]!;
+    for (let t = 1; t < 8; t++) {
+      c = (c >>> 8) ^ t0[c & 0xff]!;
+      tables[t]![n] = c >>> 0;
+    }
+  }
+  return tables;
+})();
+
+/**
+ * Returns the CRC32C of `data[start, end)`, continuing from `crc` (the CRC of
+ * what came before; 0 to start fresh). Extending lets a record's checksum
+ * cover a header and a payload held in different buffers.
+ */
+export function crc32c(data: Uint8Array, crc = 0, start = 0, end = data.length): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
+    Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array,
+  ];
+  let c = ~crc >>> 0;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const lo = (c ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
+    c =
+      t7[lo & 0xff]! ^
+      t6[(lo >>> 8) & 0xff]! ^
+      t5[(lo >>> 16) & 0xff]! ^
+      t4[lo >>> 24]! ^
+      t3[data[i + 4]!]! ^
+      t2[data[i + 5]!]! ^
+      t1[data[i + 6]!]! ^
+      t0[data[i + 7]!]!;
+  }
+  for (; i < end; i++) c = (c >>> 8) ^ t0[(c ^ data[i]!) & 0xff]!;
+  return ~c >>> 0;
+}
+
+/** The definition: one byte at a time. Slow; used by tests to check {@link crc32c}. */
+export function crc32cBytewise(data: Uint8Array, crc = 0): number {
+  let c = ~crc >>> 0;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+const MASK_DELTA = 0xa282ead8;
+
+/**
+ * Masks a CRC before it is stored. Computing the CRC of a string that
+ * contains embedded CRCs is error-prone (the CRC of data-plus-its-CRC is a
+ * constant), so LevelDB stores a rotated, offset CRC instead; we do the same.
+ */
+export function maskCrc(crc: number): number {
+  return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
+}
+
+/** Inverts {@link maskCrc}. */
+export function unmaskCrc(masked: number): number {
+  const rotated = (masked - MASK_DELTA) >>> 0;
+  return ((rotated >>> 17) | (rotated << 15)) >>> 0;
+}

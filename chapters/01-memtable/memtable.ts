@@ -1,0 +1,108 @@
+/**
+ * The memtable: the newest writes, in memory, sorted by internal key.
+ *
+ * Every put and delete lands here (after the write-ahead log of chapter 2).
+ * Nothing is overwritten in place: `put(apple)` at sequence 7 and
+ * `delete(apple)` at sequence 12 are two entries, `apple#7,PUT` and
+ * `apple#12,DEL`, and a reader picks the newest one its snapshot can see.
+ * When the memtable grows past a size limit, the engine freezes it and
+ * writes it out as a sorted table (chapter 7); `approximateBytes` is that size.
+ *
+ * Invariants:
+ * 1. Sequence numbers strictly increase from one `add` to the next, so two
+ *    entries never share one and the newest write has the largest.
+ * 2. `approximateBytes` is the sum over entries of key + value + ENTRY_OVERHEAD.
+ *
+ * REQUIRES: callers do not modify a key or value after handing it over (the
+ * engine copies what users pass in).
+ */
+
+import { NotImplementedError } from '#toolkit/errors.ts';
+import { bytesEqual, EMPTY_BYTES } from '#toolkit/bytes.ts';
+import { InvalidArgumentError } from '#toolkit/errors.ts';
+import { compareInternalKeys, MAX_SEQUENCE, ValueKind, type InternalKey } from './internal-key.ts';
+import type { InternalIterator } from './internal-iterator.ts';
+import { MemTableIterator } from './memtable-iterator.ts';
+import { SkipList } from './skiplist.ts';
+
+/**
+ * Bytes counted per entry besides its key and value: the sequence (8), the
+ * kind (1) and the skiplist node's links, roughly. It only has to be in
+ * proportion, so that many tiny entries still trigger a flush.
+ */
+export const ENTRY_OVERHEAD = 32;
+
+/** One version of a key, as `get` finds it. */
+export interface MemTableEntry {
+  readonly sequence: number;
+  readonly kind: ValueKind;
+  /** The value; empty for a tombstone. */
+  readonly value: Uint8Array;
+}
+
+export class MemTable {
+  readonly list = new SkipList<InternalKey, Uint8Array>(compareInternalKeys);
+  private bytes = 0;
+  private last = 0;
+  private first = 0;
+
+  /** Approximate memory held, in bytes: what decides when to flush. */
+  get approximateBytes(): number {
+    return this.bytes;
+  }
+
+  /** Number of entries (versions, tombstones included). */
+  get entryCount(): number {
+    return this.list.length;
+  }
+
+  /** The sequence of the newest entry, or 0 when empty. */
+  get lastSequence(): number {
+    return this.last;
+  }
+
+  /** The sequence of the oldest entry, or 0 when empty. */
+  get firstSequence(): number {
+    return this.first;
+  }
+
+  /** Returns true iff the memtable holds no entries. */
+  isEmpty(): boolean {
+    return this.list.length === 0;
+  }
+
+  /**
+   * Adds one version of `key`.
+   * @throws InvalidArgumentError if `sequence` is not larger than every sequence added before
+   *   (a reused or out-of-order sequence number would make "newest" ambiguous).
+   */
+  add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
+    // TODO(task 1.6): check the sequence increases, insert into the skiplist, count the bytes
+    throw new NotImplementedError("task 1.6 in chapters/01-memtable/memtable.ts: check the sequence increases, insert into the skiplist, count the bytes");
+  }
+
+  /** Adds a value for `key` at `sequence`. */
+  put(sequence: number, key: Uint8Array, value: Uint8Array): void {
+    this.add(sequence, ValueKind.Put, key, value);
+  }
+
+  /** Adds a tombstone for `key` at `sequence`. */
+  delete(sequence: number, key: Uint8Array): void {
+    this.add(sequence, ValueKind.Delete, key, EMPTY_BYTES);
+  }
+
+  /**
+   * Finds the newest version of `key` with a sequence <= `atSequence`.
+   * Returns it (a tombstone too: the caller must stop looking in older data),
+   * or undefined if this memtable has no visible version of `key`.
+   */
+  get(key: Uint8Array, atSequence: number = MAX_SEQUENCE): MemTableEntry | undefined {
+    // TODO(task 1.7): seek to (key, atSequence) and check the entry found is the same user key
+    throw new NotImplementedError("task 1.7 in chapters/01-memtable/memtable.ts: seek to (key, atSequence) and check the entry found is the same user key");
+  }
+
+  /** Returns a cursor over every entry in internal-key order. */
+  iterator(): InternalIterator {
+    return new MemTableIterator(this.list);
+  }
+}
