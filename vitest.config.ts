@@ -20,7 +20,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    // Property tests print their seed; CI pins it through FC_SEED (see test/support/property.ts).
+    // Property tests start from a fixed seed; see test/support/setup.ts.
+    setupFiles: ['test/support/setup.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },
