@@ -4,9 +4,9 @@
  * flipped bit looks like.
  *
  * This is "slicing-by-8": eight 256-entry tables let the loop consume eight
- * bytes per step instead of one, about five times faster than the classic
- * byte-at-a-time loop in JavaScript. The byte-at-a-time loop is kept below as
- * the definition (and tests check the two agree).
+ * bytes per step instead of one. In JavaScript (Node 20) that is about twice
+ * as fast as the classic table-driven byte-at-a-time loop, and about ten times
+ * the bit-at-a-time definition, which is kept below (tests check the two agree).
  */
 
 /** The CRC32C polynomial, bit-reversed (the "reflected" form used by LSB-first CRCs). */
@@ -58,7 +58,7 @@ export function crc32c(data: Uint8Array, crc = 0, start = 0, end = data.length):
   return ~c >>> 0;
 }
 
-/** The definition: one byte at a time. Slow; used by tests to check {@link crc32c}. */
+/** Computes the CRC32C of `data` from the definition, one bit at a time, no tables. Slow; tests check {@link crc32c} against it. */
 export function crc32cBytewise(data: Uint8Array, crc = 0): number {
   let c = ~crc >>> 0;
   for (const byte of data) {

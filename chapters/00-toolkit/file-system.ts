@@ -46,7 +46,8 @@ export interface ReadableFile {
   readonly size: number;
   /**
    * Reads `length` bytes starting at `offset`. Returns fewer bytes only when
-   * the file ends first; the caller decides whether that is corruption.
+   * the file ends first (at `size`: bytes appended after the open are not
+   * seen); the caller decides whether that is corruption.
    */
   read(offset: number, length: number): Uint8Array;
   /** Closes the file. Closing twice is allowed. */

@@ -6,7 +6,7 @@
  */
 
 import * as fs from 'node:fs';
-import { IOError, LockedError, type IOOperation } from './errors.ts';
+import { IOError, LockedError, LsmError, type IOOperation } from './errors.ts';
 import type { FileLock, FileSystem, ReadableFile, WritableFile } from './file-system.ts';
 import { baseName, dirName } from './path.ts';
 
@@ -20,7 +20,7 @@ function attempt<T>(operation: IOOperation, path: string, body: () => T): T {
   try {
     return body();
   } catch (error) {
-    if (error instanceof IOError) throw error;
+    if (error instanceof LsmError) throw error;
     throw ioError(operation, path, error);
   }
 }
@@ -100,6 +100,46 @@ class NodeReadableFile implements ReadableFile {
 /** Locks held by this process, so a second open in the same process is refused too. */
 const locksHeldByThisProcess = new Set<string>();
 
+/**
+ * Creates `path` holding `content` iff no file is there; returns false if one is.
+ * The content goes into a temporary file first, which is then hard-linked into
+ * place (link fails if the name exists, atomically), so another process never
+ * sees a LOCK file that exists but is still empty. Where hard links are
+ * impossible it falls back to an exclusive create, which has that short window.
+ */
+function createWithContent(path: string, content: string): boolean {
+  const temp = `${path}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, content);
+  try {
+    fs.linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+  try {
+    fs.writeFileSync(path, content, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** Reads the process id in a LOCK file; undefined if the file is gone or holds no valid id. */
+function lockOwner(path: string): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  // Process ids are positive; 0 and negative ids would make kill() signal a whole group.
+  return /^[1-9][0-9]*$/.test(text.trim()) ? Number(text.trim()) : undefined;
+}
+
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -144,7 +184,13 @@ export class NodeFileSystem implements FileSystem {
   }
 
   link(existing: string, newPath: string): void {
-    attempt('link', newPath, () => fs.linkSync(existing, newPath));
+    try {
+      fs.linkSync(existing, newPath);
+    } catch (error) {
+      // Name the path that is at fault: the missing source, else the new name.
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(existing);
+      throw ioError('link', missing ? existing : newPath, error);
+    }
   }
 
   mkdir(dir: string): void {
@@ -163,11 +209,14 @@ export class NodeFileSystem implements FileSystem {
   }
 
   /**
-   * Locks by creating the LOCK file exclusively and writing this process's
-   * id into it. Node has no portable `flock`, so a LOCK file left behind by a
-   * killed process is recognised as stale when its process id is no longer
-   * alive, and taken over. (A recycled process id can make a stale lock look
-   * held; deleting the LOCK file by hand then frees it.)
+   * Locks by creating the LOCK file exclusively, already holding this
+   * process's id. Node has no portable `flock`, so a LOCK file left behind by
+   * a killed process is recognised as stale when its process id is no longer
+   * alive (or it holds no valid id), and taken over. A table of this process's
+   * locks refuses a second lock here too. (A recycled process id can make a
+   * stale lock look held; deleting the LOCK file by hand then frees it.)
+   * @throws LockedError if a live process, or this one, holds the lock.
+   * @throws IOError if the directory is missing or unwritable.
    */
   lock(path: string): FileLock {
     const key = attempt('lock', path, () => fs.realpathSync(dirName(path))) + '/' + baseName(path);
@@ -175,21 +224,19 @@ export class NodeFileSystem implements FileSystem {
       throw new LockedError(`'${path}' is locked: the database is already open in this process`);
     }
     const pidText = String(process.pid);
-    try {
-      fs.writeFileSync(path, pidText, { flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', path, error);
-      const owner = Number.parseInt(attempt('lock', path, () => fs.readFileSync(path, 'utf8')), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && processIsAlive(owner)) {
+    attempt('lock', path, () => {
+      if (createWithContent(path, pidText)) return;
+      const owner = lockOwner(path);
+      if (owner !== undefined && owner !== process.pid && processIsAlive(owner)) {
         throw new LockedError(`'${path}' is locked by process ${owner}: the database is open elsewhere`);
       }
-      // Stale: its owner is gone. Take it over atomically.
+      // Stale (its owner is gone, or it names no process): take it over in one
+      // atomic step. Two processes taking over the same stale lock at the same
+      // instant can both succeed: a pid file cannot rule that out (see the lesson).
       const temp = `${path}.${process.pid}.tmp`;
-      attempt('lock', path, () => {
-        fs.writeFileSync(temp, pidText);
-        fs.renameSync(temp, path);
-      });
-    }
+      fs.writeFileSync(temp, pidText);
+      fs.renameSync(temp, path);
+    });
     locksHeldByThisProcess.add(key);
     let held = true;
     return {

@@ -3,6 +3,8 @@
  * Forward steps follow level 0; a step back searches again from the top
  * (O(log n)), because nodes keep no back links: that halves the links per
  * node, and scans mostly go forward.
+ *
+ * After close(), valid() is false and every other method throws ClosedError.
  */
 
 import { ClosedError } from '#toolkit/errors.ts';
@@ -10,6 +12,7 @@ import { ValueKind, type InternalKey } from './internal-key.ts';
 import type { InternalIterator } from './internal-iterator.ts';
 import type { SkipList, SkipListNode } from './skiplist.ts';
 
+/** Walks a memtable's skiplist in internal-key order; created by `MemTable.iterator()`. */
 export class MemTableIterator implements InternalIterator {
   private node: SkipListNode<InternalKey, Uint8Array> | undefined;
   private closed = false;
@@ -68,6 +71,8 @@ export class MemTableIterator implements InternalIterator {
   }
 
   private current(): SkipListNode<InternalKey, Uint8Array> {
+    // Closed first: after close() the node is gone too, and "closed" is the real reason.
+    if (this.closed) throw new ClosedError('memtable iterator used after close()');
     if (this.node === undefined) throw new Error('iterator is not valid: check valid() before key(), value(), next() or prev()');
     return this.node;
   }

@@ -10,16 +10,21 @@
  *    bytes are always a prefix of the current ones.
  * 2. A directory maps names to inodes twice: `entries` (what you see now) and
  *    `durable` (what survives a crash), plus `pending`, the log of name
- *    changes (create, rename, remove, link) since the last `syncDir`.
- * 3. `syncDir(dir)` makes `durable` equal `entries` and empties `pending`.
- * 4. `crash()` rebuilds every directory from `durable` plus a random prefix
- *    of `pending` (a journal replays in order: a rename is atomic, and a later
- *    change never survives without the earlier ones), then cuts every file to
- *    its synced bytes plus a random part of the unsynced tail, optionally with
- *    garbage in it. Open handles die; locks are released.
+ *    changes (create, rename, remove, link) since the last `syncDir`, one
+ *    group of changes per operation.
+ * 3. `durable` with every group of `pending` applied in order equals `entries`.
+ * 4. `syncDir(dir)` makes `durable` equal `entries` and empties `pending`.
+ * 5. `crash()` rebuilds every directory from `durable` plus a random prefix
+ *    of whole groups of `pending` (a journal replays in order: a rename within
+ *    a directory is atomic, and a later change never survives without the
+ *    earlier ones), then cuts every file to its synced bytes plus a random
+ *    part of the unsynced tail, optionally with garbage in it. Open handles
+ *    die; locks are released.
  *
  * Directories themselves are always durable once made (the engine makes its
- * directory once, before it writes anything that matters).
+ * directory once, before it writes anything that matters). Paths are absolute;
+ * a relative path is taken from the root ('db/LOCK' is '/db/LOCK'). Locks are
+ * kept in a table, not as files: `lock()` does not create a LOCK file.
  *
  * Every random choice comes from a seeded generator, so a failing crash test
  * replays exactly from its seed.
@@ -100,12 +105,20 @@ type NameChange = { readonly name: string; readonly inode: Inode | undefined };
 class Directory {
   entries = new Map<string, Inode>();
   durable = new Map<string, Inode>();
-  pending: NameChange[] = [];
+  /** One group per operation: a crash keeps a prefix of whole groups. */
+  pending: (readonly NameChange[])[] = [];
 
-  set(name: string, inode: Inode | undefined): void {
-    if (inode === undefined) this.entries.delete(name);
-    else this.entries.set(name, inode);
-    this.pending.push({ name, inode });
+  /** Applies the changes of one operation now, and logs them as one group a crash keeps or undoes whole. */
+  change(...changes: NameChange[]): void {
+    applyChanges(this.entries, changes);
+    this.pending.push(changes);
+  }
+}
+
+function applyChanges(entries: Map<string, Inode>, changes: readonly NameChange[]): void {
+  for (const { name, inode } of changes) {
+    if (inode === undefined) entries.delete(name);
+    else entries.set(name, inode);
   }
 }
 
@@ -154,10 +167,7 @@ export class MemoryFileSystem implements FileSystem {
       const kept =
         names === 'keep' ? dir.pending.length : names === 'drop' ? 0 : this.random.below(dir.pending.length + 1);
       const entries = new Map(dir.durable);
-      for (const change of dir.pending.slice(0, kept)) {
-        if (change.inode === undefined) entries.delete(change.name);
-        else entries.set(change.name, change.inode);
-      }
+      for (const group of dir.pending.slice(0, kept)) applyChanges(entries, group);
       dir.entries = entries;
       dir.durable = new Map(entries);
       dir.pending = [];
@@ -199,8 +209,9 @@ export class MemoryFileSystem implements FileSystem {
   createWritable(path: string): WritableFile {
     const p = this.mutate('create', path);
     const dir = this.parentOf(p, 'create');
+    if (this.directories.has(p)) throw new IOError('create', path, 'EISDIR');
     const inode = new Inode();
-    dir.set(baseName(p), inode);
+    dir.change({ name: baseName(p), inode });
     return new MemoryWritableFile(this, p, inode, this.generation);
   }
 
@@ -240,23 +251,24 @@ export class MemoryFileSystem implements FileSystem {
   remove(path: string): void {
     const p = this.mutate('remove', path);
     this.inodeAt(p, 'remove');
-    this.parentOf(p, 'remove').set(baseName(p), undefined);
+    this.parentOf(p, 'remove').change({ name: baseName(p), inode: undefined });
   }
 
   rename(from: string, to: string): void {
     const f = this.mutate('rename', from);
-    const t = normalizePath(to);
+    const t = absolutePath(to);
     const inode = this.inodeAt(f, 'rename');
     const target = this.parentOf(t, 'rename');
     const source = this.parentOf(f, 'rename');
+    if (this.directories.has(t)) throw new IOError('rename', to, 'EISDIR');
+    // Renaming a file to itself changes nothing (POSIX), and must log nothing.
+    if (f === t) return;
     if (source === target) {
-      // One directory: record the pair together so a crash keeps both or neither.
-      source.entries.delete(baseName(f));
-      source.entries.set(baseName(t), inode);
-      source.pending.push({ name: baseName(t), inode }, { name: baseName(f), inode: undefined });
+      // One directory, one group: a crash keeps both halves or neither.
+      source.change({ name: baseName(f), inode: undefined }, { name: baseName(t), inode });
     } else {
-      target.set(baseName(t), inode);
-      source.set(baseName(f), undefined);
+      target.change({ name: baseName(t), inode });
+      source.change({ name: baseName(f), inode: undefined });
     }
   }
 
@@ -264,10 +276,10 @@ export class MemoryFileSystem implements FileSystem {
     const e = this.mutate('link', existing);
     if (!this.supportsLinks) throw new IOError('link', newPath, 'ENOTSUP');
     const inode = this.inodeAt(e, 'link');
-    const n = normalizePath(newPath);
+    const n = absolutePath(newPath);
     const dir = this.parentOf(n, 'link');
-    if (dir.entries.has(baseName(n))) throw new IOError('link', newPath, 'EEXIST');
-    dir.set(baseName(n), inode);
+    if (dir.entries.has(baseName(n)) || this.directories.has(n)) throw new IOError('link', newPath, 'EEXIST');
+    dir.change({ name: baseName(n), inode });
   }
 
   mkdir(dir: string): void {
@@ -316,13 +328,13 @@ export class MemoryFileSystem implements FileSystem {
     }
     this.budget--;
     this.mutations++;
-    return normalizePath(path);
+    return absolutePath(path);
   }
 
   /** Checks a read-only operation may run. */
   observe(operation: IOOperation, path: string): string {
     this.checkAlive(operation, path);
-    return normalizePath(path);
+    return absolutePath(path);
   }
 
   /** Throws if a handle outlived a crash. */
@@ -351,6 +363,11 @@ export class MemoryFileSystem implements FileSystem {
     }
     return inode;
   }
+}
+
+/** Normalises `path` and takes a relative one from the root, so every path names one place. */
+function absolutePath(path: string): string {
+  return normalizePath(path.startsWith('/') ? path : `/${path}`);
 }
 
 class MemoryWritableFile implements WritableFile {
@@ -406,7 +423,8 @@ class MemoryReadableFile implements ReadableFile {
     this.fs.checkHandle(this.generation, 'read', this.path);
     this.fs.observe('read', this.path);
     if (this.closed) throw new IOError('read', this.path, 'EBADF');
-    const end = Math.min(this.inode.length, offset + length);
+    // Like NodeFileSystem, a reader sees the file as it was when opened.
+    const end = Math.min(this.inode.length, this.size, offset + length);
     // A copy, as a real read would give: the caller may keep it in a cache.
     return this.inode.bytes.slice(Math.min(offset, end), end);
   }

@@ -9,8 +9,10 @@
  * writes it out as a sorted table (chapter 7); `approximateBytes` is that size.
  *
  * Invariants:
- * 1. Sequence numbers strictly increase from one `add` to the next, so two
- *    entries never share one and the newest write has the largest.
+ * 1. Sequence numbers are integers in 1 .. MAX_SEQUENCE and strictly increase
+ *    from one `add` to the next, so two entries never share one and the
+ *    newest write has the largest. (0 means "nothing": an empty memtable's
+ *    `lastSequence`, and a read at sequence 0 sees no entry.)
  * 2. `approximateBytes` is the sum over entries of key + value + ENTRY_OVERHEAD.
  *
  * REQUIRES: callers do not modify a key or value after handing it over (the
@@ -18,8 +20,8 @@
  */
 
 import { bytesEqual, EMPTY_BYTES } from '#toolkit/bytes.ts';
-import { InvalidArgumentError } from '#toolkit/errors.ts';
-import { compareInternalKeys, MAX_SEQUENCE, ValueKind, type InternalKey } from './internal-key.ts';
+import { InvalidArgumentError, requireArgument } from '#toolkit/errors.ts';
+import { compareInternalKeys, isValueKind, MAX_SEQUENCE, ValueKind, type InternalKey } from './internal-key.ts';
 import type { InternalIterator } from './internal-iterator.ts';
 import { MemTableIterator } from './memtable-iterator.ts';
 import { SkipList } from './skiplist.ts';
@@ -39,7 +41,9 @@ export interface MemTableEntry {
   readonly value: Uint8Array;
 }
 
+/** Holds the newest writes in a skiplist keyed by internal key; see the file comment for its invariants. */
 export class MemTable {
+  /** The entries, sorted by internal key. Read it (iterators, flush); write only through add(). */
   readonly list = new SkipList<InternalKey, Uint8Array>(compareInternalKeys);
   private bytes = 0;
   private last = 0;
@@ -71,11 +75,14 @@ export class MemTable {
   }
 
   /**
-   * Adds one version of `key`.
-   * @throws InvalidArgumentError if `sequence` is not larger than every sequence added before
-   *   (a reused or out-of-order sequence number would make "newest" ambiguous).
+   * Adds one version of `key`. REQUIRES: `value` is empty for a tombstone.
+   * @throws InvalidArgumentError if `sequence` is not an integer larger than every sequence
+   *   added before (and than 0) and at most MAX_SEQUENCE: a reused or out-of-order sequence
+   *   number would make "newest" ambiguous. Nothing changes when it throws.
+   * @throws InvalidArgumentError if `kind` is not a {@link ValueKind}.
    */
   add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
+    requireArgument(isValueKind(kind), `kind must be ValueKind.Put (1) or ValueKind.Delete (0), got ${String(kind)}`);
     // #region task 1.6: check the sequence increases, insert into the skiplist, count the bytes
     if (!Number.isSafeInteger(sequence) || sequence <= this.last || sequence > MAX_SEQUENCE) {
       throw new InvalidArgumentError(

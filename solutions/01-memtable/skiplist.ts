@@ -42,6 +42,7 @@ export class SkipListNode<K, V> {
   }
 }
 
+/** Keeps nodes sorted by key under `compare`, with O(log n) expected search and insert; see the file comment. */
 export class SkipList<K, V> {
   /** A sentinel before the first node, as tall as a node can be. Its key is never read. */
   private readonly head = new SkipListNode<K, V>(undefined as K, undefined as V, MAX_HEIGHT);
