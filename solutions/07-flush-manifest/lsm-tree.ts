@@ -1,0 +1,658 @@
+/**
+ * LsmTree: the storage engine. Every component of chapters 1 to 6 comes
+ * together here.
+ *
+ * The write path (put, delete, write):
+ *
+ *     validate ─> WAL append (+ fsync if sync) ─> active memtable
+ *                                                   │ full?
+ *                                                   ▼
+ *              freeze: it becomes immutable, the WAL rotates to a new segment
+ *                                                   ▼
+ *              flush: level-0 table written + synced, directory synced,
+ *                     MANIFEST edit appended + synced, old segments deleted
+ *
+ * The read path (get): active memtable ─> immutable memtables ─> level-0
+ * tables, newest first ─> levels 1..6, one table each (binary search). The
+ * first version found at or below the read's sequence decides; a tombstone
+ * means "not found". Iterators merge all of those sources (chapter 6).
+ *
+ * In this chapter a flush runs inside the write that filled the memtable,
+ * and nothing merges tables: they pile up in level 0 until chapters 8 and 9
+ * add compaction through the `compaction` option.
+ *
+ * Invariants:
+ * 1. Every write is in the WAL before it is in a memtable, and gets the next
+ *    sequence numbers: `versions.lastSequence` is the last one applied.
+ * 2. `immutables` are frozen memtables waiting to be flushed, newest first;
+ *    each remembers the WAL segment its writes begin in (`logNumber`), and
+ *    the active memtable's writes begin in segment `memtableLogNumber`.
+ *    Every WAL segment below the oldest of those is in level-0 tables, and
+ *    `versions.logNumber` says so durably.
+ * 3. Outside a call, the active memtable is below `memtableSize`, unless a
+ *    flush failed.
+ * 4. After an I/O error in a write or a flush (`failure`), every write
+ *    throws that error; reads still work. Reopening clears it.
+ * 5. After close(), every method but close() throws ClosedError.
+ *
+ * Not thread-safe: one call at a time (JavaScript runs one at a time anyway).
+ */
+
+import { copyBytes, toBytes } from '#toolkit/bytes.ts';
+import { ClosedError, InvalidArgumentError } from '#toolkit/errors.ts';
+import type { FileLock, FileSystem } from '#toolkit/file-system.ts';
+import type { InternalIterator } from '#memtable/internal-iterator.ts';
+import { ValueKind } from '#memtable/internal-key.ts';
+import { MemTable, type MemTableEntry } from '#memtable/memtable.ts';
+import type { WriteAheadLog } from '#wal/write-ahead-log.ts';
+import { WriteBatch } from '#wal/write-batch.ts';
+import type { TableEntry } from '#sstable/table-reader.ts';
+import { BlockCache } from '#cache/block-cache.ts';
+import { TableCache, type PinnedTable } from '#cache/table-cache.ts';
+import { DbIterator } from '#merge/db-iterator.ts';
+import { MergingIterator } from '#merge/merging-iterator.ts';
+import { RangeBounds } from '#merge/range-bounds.ts';
+import { ClosingIterator } from './closing-iterator.ts';
+import type { CompactionHost } from './compaction-hook.ts';
+import { fileMayHoldKey, type FileMetadata } from './file-metadata.ts';
+import { NUM_LEVELS } from './manifest-format.ts';
+import type { LsmMetrics, RecoveryMetrics } from './metrics.ts';
+import { deleteObsoleteFiles } from './obsolete-files.ts';
+import { resolveOptions, tableBuilderOptions, type LsmOptions, type ResolvedOptions } from './options.ts';
+import { openDatabase, type OpenedDatabase } from './recovery.ts';
+import { SnapshotList, type Snapshot } from './snapshot-list.ts';
+import { writeTables } from './table-writer.ts';
+import type { VersionEdit } from './version-edit.ts';
+import type { VersionSet } from './version-set.ts';
+
+/** A key or a value: bytes, or a string taken as UTF-8. */
+export type Bytes = Uint8Array | string;
+
+/** Options of put, delete and write. */
+export interface WriteOptions {
+  /** Fsync the WAL before returning, so the write survives a power loss. Defaults to false (it survives a process crash). */
+  readonly sync?: boolean;
+}
+
+/** Options of get. */
+export interface ReadOptions {
+  /** Read as of this snapshot. Defaults to the latest write. */
+  readonly snapshot?: Snapshot;
+}
+
+/** Options of range. */
+export interface RangeOptions extends ReadOptions {
+  /** Yield in descending key order. Defaults to false. */
+  readonly reverse?: boolean;
+  /** Yield at most this many entries: an integer >= 0, or Infinity. Defaults to Infinity. */
+  readonly limit?: number;
+}
+
+/** Options of iterator: at most one lower bound (gt or gte) and one upper bound (lt or lte). */
+export interface IteratorOptions extends RangeOptions {
+  readonly gt?: Bytes;
+  readonly gte?: Bytes;
+  readonly lt?: Bytes;
+  readonly lte?: Bytes;
+}
+
+/** A memtable frozen for flushing, with the WAL segment its writes begin in. */
+interface FrozenMemTable {
+  readonly memtable: MemTable;
+  readonly logNumber: number;
+}
+
+/** The engine; see the file comment for its paths and invariants. */
+export class LsmTree {
+  /** The database directory. */
+  readonly directory: string;
+  /** The options in force, every default filled in. */
+  readonly options: ResolvedOptions;
+  private readonly fs: FileSystem;
+  private readonly lock: FileLock;
+  private readonly versions: VersionSet;
+  private readonly wal: WriteAheadLog;
+  private readonly blockCache: BlockCache | undefined;
+  private readonly tableCache: TableCache;
+  private readonly snapshots = new SnapshotList();
+  private readonly recovery: RecoveryMetrics;
+  private readonly host: CompactionHost;
+  private memtable = new MemTable();
+  private memtableLogNumber: number;
+  private readonly immutables: FrozenMemTable[] = [];
+  /** Tables being written but not yet in a version: never obsolete. */
+  private readonly pendingOutputs = new Set<number>();
+  /** Reused by put and delete, so a single write allocates no batch. */
+  private readonly single = new WriteBatch();
+  private failure: unknown;
+  private closed = false;
+  private readonly counters = {
+    userBytes: 0,
+    walBytesOfOldSegments: 0,
+    flushes: 0,
+    flushBytes: 0,
+    compactionBytes: 0,
+    gets: 0,
+    tablesProbed: 0,
+    filterNegatives: 0,
+  };
+
+  private constructor(options: ResolvedOptions, opened: OpenedDatabase) {
+    this.options = options;
+    this.directory = opened.dir;
+    this.fs = opened.fs;
+    this.lock = opened.lock;
+    this.versions = opened.versions;
+    this.wal = opened.wal;
+    this.recovery = opened.recovery;
+    this.memtableLogNumber = opened.wal.logNumber;
+    this.blockCache = options.blockCacheSize > 0 ? new BlockCache(options.blockCacheSize) : undefined;
+    this.tableCache = new TableCache(this.fs, this.directory, {
+      maxOpenFiles: options.maxOpenFiles,
+      ...(this.blockCache === undefined ? {} : { blockCache: this.blockCache }),
+    });
+    this.host = this.makeCompactionHost();
+  }
+
+  /**
+   * Opens the database in `dir`, creating it if needed (see recovery.ts).
+   * @throws InvalidArgumentError for a bad option or directory name, or when
+   *   createIfMissing / errorIfExists forbid the open.
+   * @throws LockedError if the database is already open, here or in another process.
+   * @throws CorruptionError if its files are damaged beyond a torn tail.
+   * @throws IOError if the file system fails.
+   */
+  static open(dir: string, options?: LsmOptions): LsmTree {
+    if (typeof dir !== 'string' || dir.length === 0) {
+      throw new InvalidArgumentError(`the directory must be a non-empty string, got ${dir === '' ? 'an empty string' : typeof dir}`);
+    }
+    const resolved = resolveOptions(options);
+    return new LsmTree(resolved, openDatabase(dir, resolved));
+  }
+
+  /**
+   * Sets `key` to `value`. The engine copies both: the caller may reuse them.
+   * @throws InvalidArgumentError if the key or value is not bytes or a
+   *   string, or is longer than maxKeySize / maxValueSize; nothing is written.
+   * @throws IOError if the file system fails (then the database refuses
+   *   writes until reopened; if the failure came from the flush that
+   *   followed, the write itself was applied).
+   * @throws ClosedError after close().
+   */
+  put(key: Bytes, value: Bytes, options?: WriteOptions): void {
+    this.checkOpen();
+    const sync = syncOption(options);
+    const k = this.ownedKey(key);
+    const v = this.ownedValue(value);
+    this.single.clear();
+    this.single.put(k, v);
+    this.apply(this.single, sync);
+  }
+
+  /**
+   * Deletes `key` (writes a tombstone; deleting a missing key is not an error).
+   * @throws as {@link put} does.
+   */
+  delete(key: Bytes, options?: WriteOptions): void {
+    this.checkOpen();
+    const sync = syncOption(options);
+    const k = this.ownedKey(key);
+    this.single.clear();
+    this.single.delete(k);
+    this.apply(this.single, sync);
+  }
+
+  /**
+   * Applies every write of `batch` atomically: after a crash, all of them
+   * or none. Every entry is checked before anything is written; an empty
+   * batch does nothing.
+   * @throws as {@link put} does; a single bad entry rejects the whole batch.
+   */
+  write(batch: WriteBatch, options?: WriteOptions): void {
+    this.checkOpen();
+    const sync = syncOption(options);
+    if (!(batch instanceof WriteBatch)) {
+      throw new InvalidArgumentError(`write() takes a WriteBatch, got ${describeValue(batch)}`);
+    }
+    const owned = new WriteBatch();
+    for (const entry of batch.entries) {
+      if (entry.kind === ValueKind.Put) owned.put(this.ownedKey(entry.key), this.ownedValue(entry.value));
+      else owned.delete(this.ownedKey(entry.key));
+    }
+    if (owned.count > 0) this.apply(owned, sync);
+  }
+
+  /**
+   * Returns the value of `key`, or undefined if it has none (never set, or
+   * deleted), as of `options.snapshot` or else the latest write. The value
+   * is a copy the caller owns.
+   * @throws InvalidArgumentError for a bad key or a released snapshot.
+   * @throws CorruptionError if a table block it reads is damaged.
+   * @throws ClosedError after close().
+   */
+  get(key: Bytes, options?: ReadOptions): Uint8Array | undefined {
+    this.checkOpen();
+    const userKey = this.lookupKey(key, 'key');
+    const sequence = this.readSequence(options);
+    this.counters.gets++;
+    // #region task 7.8: look in the active memtable, then the immutable ones, then the tables; a tombstone means undefined
+    let entry: MemTableEntry | TableEntry | undefined = this.memtable.get(userKey, sequence);
+    for (let i = 0; entry === undefined && i < this.immutables.length; i++) {
+      entry = this.immutables[i]!.memtable.get(userKey, sequence);
+    }
+    entry ??= this.getFromTables(userKey, sequence);
+    if (entry === undefined || entry.kind === ValueKind.Delete) return undefined;
+    return copyBytes(entry.value);
+    // #endregion
+  }
+
+  /**
+   * Returns the entries with start <= key < end, in key order (descending
+   * with `reverse`), at most `limit` of them, as of the snapshot or the
+   * latest write at the time of the call. Iterate it with `for...of`; it
+   * closes itself at the end of the loop (call `close()` if you stop early
+   * without a loop).
+   * @throws InvalidArgumentError if start > end, or for a bad key, snapshot or option.
+   * @throws ClosedError after close().
+   */
+  range(start: Bytes, end: Bytes, options: RangeOptions = {}): DbIterator {
+    this.checkOpen();
+    const bounds = RangeBounds.halfOpen(this.lookupKey(start, 'start'), this.lookupKey(end, 'end'));
+    return this.newIterator(bounds, options);
+  }
+
+  /**
+   * Returns a cursor over the keys within the given bounds (chapter 6's
+   * DbIterator: seek, next, prev, key, value, and `for...of`), as of the
+   * snapshot or the latest write at the time of the call: later writes are
+   * not seen. Close it when done; until then the tables it reads are kept.
+   * @throws InvalidArgumentError for a bad bound, snapshot or option, or two lower (upper) bounds.
+   * @throws ClosedError after close().
+   */
+  iterator(options: IteratorOptions = {}): DbIterator {
+    this.checkOpen();
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`iterator options must be an object, got ${describeValue(options)}`);
+    }
+    const bound = (value: Bytes | undefined, name: string): Uint8Array | undefined =>
+      value === undefined ? undefined : this.lookupKey(value, name);
+    const bounds = new RangeBounds({
+      gt: bound(options.gt, 'gt'),
+      gte: bound(options.gte, 'gte'),
+      lt: bound(options.lt, 'lt'),
+      lte: bound(options.lte, 'lte'),
+    });
+    return this.newIterator(bounds, options);
+  }
+
+  /**
+   * Takes a snapshot of the database as it is now: reads through it ignore
+   * every later write. Release it when done.
+   * @throws ClosedError after close().
+   */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    return this.snapshots.create(this.versions.lastSequence);
+  }
+
+  /**
+   * Writes the memtable (if it holds anything) to a level-0 table now, and
+   * returns when the table is durable and recorded in the MANIFEST.
+   * @throws IOError if the file system fails (the database then refuses writes).
+   * @throws ClosedError after close().
+   */
+  flush(): void {
+    this.checkWritable();
+    try {
+      if (!this.memtable.isEmpty()) this.freezeMemtable();
+      this.flushImmutables();
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+
+  /** Returns the engine's counters and sizes; see metrics.ts. @throws ClosedError after close(). */
+  metrics(): LsmMetrics {
+    this.checkOpen();
+    const version = this.versions.current;
+    const c = this.counters;
+    const walBytes = c.walBytesOfOldSegments + this.wal.size;
+    let immutableBytes = 0;
+    for (const { memtable } of this.immutables) immutableBytes += memtable.approximateBytes;
+    return {
+      levels: Array.from({ length: NUM_LEVELS }, (_, level) => ({
+        level,
+        files: version.files(level).length,
+        bytes: version.levelBytes(level),
+      })),
+      memtable: {
+        bytes: this.memtable.approximateBytes,
+        entries: this.memtable.entryCount,
+        immutableCount: this.immutables.length,
+        immutableBytes,
+      },
+      wal: { logNumber: this.wal.logNumber, bytes: this.wal.size },
+      manifest: { number: this.versions.manifestNumber, bytes: this.versions.manifestSize },
+      writes: {
+        userBytes: c.userBytes,
+        walBytes,
+        flushes: c.flushes,
+        flushBytes: c.flushBytes,
+        compactionBytes: c.compactionBytes,
+        writeAmplification: c.userBytes === 0 ? 0 : (walBytes + c.flushBytes + c.compactionBytes) / c.userBytes,
+      },
+      reads: {
+        gets: c.gets,
+        tablesProbed: c.tablesProbed,
+        tablesProbedPerGet: c.gets === 0 ? 0 : c.tablesProbed / c.gets,
+        filterNegatives: c.filterNegatives,
+      },
+      blockCache: this.blockCache?.stats,
+      tableCache: this.tableCache.stats,
+      lastSequence: this.versions.lastSequence,
+      snapshots: this.snapshots.size,
+      recovery: this.recovery,
+    };
+  }
+
+  /**
+   * Closes the database: syncs the WAL (so every acknowledged write survives
+   * a power loss), closes every file, releases the snapshots and the LOCK.
+   * It does not flush the memtable: the next open replays the WAL. Closing
+   * twice is allowed; every other method then throws ClosedError. Open
+   * iterators stop working.
+   * @throws IOError if the final WAL sync fails (the database is closed anyway).
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.wal.close();
+    } finally {
+      this.versions.close();
+      this.tableCache.close();
+      this.snapshots.releaseAll();
+      this.lock.release();
+    }
+  }
+
+  // ---- the write path ----
+
+  /**
+   * Logs `batch` and applies it to the memtable at the next sequence
+   * numbers; freezes and flushes the memtable if it is full.
+   * REQUIRES: the batch's keys and values are the engine's own copies, checked.
+   */
+  private apply(batch: WriteBatch, sync: boolean): void {
+    this.checkWritable();
+    this.counters.userBytes += batch.byteSize;
+    try {
+      // #region task 7.6: WAL first, then the memtable, then advance lastSequence; freeze and flush a full memtable
+      const first = this.versions.lastSequence + 1;
+      this.wal.append(batch, first, { sync });
+      const entries = batch.entries;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        this.memtable.add(first + i, entry.kind, entry.key, entry.value);
+      }
+      this.versions.lastSequence = first + entries.length - 1;
+      if (this.memtable.approximateBytes >= this.options.memtableSize) {
+        this.freezeMemtable();
+        this.flushImmutables();
+      }
+      // #endregion
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the active memtable immutable and starts a new one, with a new
+   * WAL segment (rotate syncs the old one), so the frozen memtable's writes
+   * and the new one's are in different segments.
+   */
+  private freezeMemtable(): void {
+    // #region task 7.6: take a new file number, rotate the WAL to it, push the memtable onto the immutables
+    const logNumber = this.versions.newFileNumber();
+    this.counters.walBytesOfOldSegments += this.wal.size;
+    this.wal.rotate(logNumber);
+    this.immutables.unshift({ memtable: this.memtable, logNumber: this.memtableLogNumber });
+    this.memtable = new MemTable();
+    this.memtableLogNumber = logNumber;
+    // #endregion
+  }
+
+  /** Flushes every immutable memtable, oldest first, then lets the compaction strategy (if any) run. */
+  private flushImmutables(): void {
+    while (this.immutables.length > 0) {
+      const files = this.flushOldestImmutable();
+      this.counters.flushes++;
+      for (const file of files) this.counters.flushBytes += file.size;
+    }
+    this.options.compaction?.maybeCompact(this.host);
+  }
+
+  /**
+   * Writes the oldest immutable memtable to level 0, in the durability
+   * order: table written and synced, directory synced (writeTables), then
+   * the edit that adds it and advances the log number logged and synced
+   * (logAndApply), and only then the WAL segments it covers deleted.
+   * Returns the tables written (none for an empty memtable).
+   */
+  private flushOldestImmutable(): FileMetadata[] {
+    // #region task 7.7: write the table, log the edit (new file + the next memtable's log number), drop the memtable, delete old segments
+    const oldest = this.immutables[this.immutables.length - 1]!;
+    const files = this.writeTables(oldest.memtable.iterator());
+    // The writes of every segment below the next memtable's are now in tables.
+    const next = this.immutables[this.immutables.length - 2];
+    const logNumber = next === undefined ? this.memtableLogNumber : next.logNumber;
+    this.logAndApply({ newFiles: files.map((file) => ({ level: 0, file })), deletedFiles: [], logNumber });
+    this.immutables.pop();
+    this.wal.removeSegmentsBefore(logNumber);
+    return files;
+    // #endregion
+  }
+
+  /**
+   * Writes `source` into new durable tables (see table-writer.ts); their
+   * numbers stay in `pendingOutputs` until an edit installs them.
+   */
+  private writeTables(source: InternalIterator, maxFileSize?: number): FileMetadata[] {
+    const allocate = (): number => {
+      const number = this.versions.newFileNumber();
+      this.pendingOutputs.add(number);
+      return number;
+    };
+    return writeTables(this.fs, this.directory, source, allocate, tableBuilderOptions(this.options), maxFileSize);
+  }
+
+  /** Records `edit` durably and makes it current (VersionSet.logAndApply); its new tables stop being pending. */
+  private logAndApply(edit: VersionEdit): void {
+    this.versions.logAndApply(edit);
+    for (const { file } of edit.newFiles) this.pendingOutputs.delete(file.number);
+  }
+
+  // ---- the read path ----
+
+  /** Returns the newest version of `userKey` at or below `sequence` in the tables, a tombstone included. */
+  private getFromTables(userKey: Uint8Array, sequence: number): TableEntry | undefined {
+    // #region task 7.8: level 0 newest first (every table whose range holds the key), then one table per deeper level
+    const version = this.versions.current;
+    for (const file of version.files(0)) {
+      if (!fileMayHoldKey(file, userKey)) continue;
+      const entry = this.probe(file, userKey, sequence);
+      if (entry !== undefined) return entry;
+    }
+    for (let level = 1; level < NUM_LEVELS; level++) {
+      const file = version.findFile(level, userKey);
+      if (file === undefined) continue;
+      const entry = this.probe(file, userKey, sequence);
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
+    // #endregion
+  }
+
+  /** Asks one table for `userKey` (through the table cache), counting the probe and whether the filter answered. */
+  private probe(file: FileMetadata, userKey: Uint8Array, sequence: number): TableEntry | undefined {
+    const reader = this.tableCache.get(file.number);
+    const negatives = reader.stats.filterNegatives;
+    const entry = reader.get(userKey, sequence);
+    this.counters.tablesProbed++;
+    this.counters.filterNegatives += reader.stats.filterNegatives - negatives;
+    return entry;
+  }
+
+  /** Builds the user's iterator over `bounds`; checks the options first, so a bad one pins nothing. */
+  private newIterator(bounds: RangeBounds, options: RangeOptions): DbIterator {
+    const sequence = this.readSequence(options);
+    const reverse = options.reverse ?? false;
+    if (typeof reverse !== 'boolean') throw new InvalidArgumentError(`reverse must be true or false, got ${describeValue(reverse)}`);
+    const limit = options.limit ?? Infinity;
+    if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      throw new InvalidArgumentError(`limit must be an integer >= 0 or Infinity, got ${describeValue(limit)}`);
+    }
+    return new DbIterator(this.mergedIterator(), { sequence, bounds, reverse, limit });
+  }
+
+  /**
+   * Returns one InternalIterator over every source, newest first: the active
+   * memtable, the immutable ones, then every table of the current version
+   * (level 0 newest first, then levels 1..6). The version and the table
+   * readers stay pinned until it is closed.
+   */
+  private mergedIterator(): InternalIterator {
+    // #region task 7.9: memtable iterators, then pin the version and each table's reader; merge; release the pins on close
+    const children: InternalIterator[] = [this.memtable.iterator()];
+    for (const { memtable } of this.immutables) children.push(memtable.iterator());
+    const pinned = this.versions.pin();
+    const tables: PinnedTable[] = [];
+    const release = (): void => {
+      for (const table of tables) table.release();
+      pinned.release();
+    };
+    try {
+      for (const files of pinned.version.levels) {
+        for (const file of files) {
+          const table = this.tableCache.pin(file.number);
+          tables.push(table);
+          children.push(table.reader.iterator());
+        }
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return new ClosingIterator(new MergingIterator(children), release);
+    // #endregion
+  }
+
+  // ---- compaction (chapters 8 and 9) ----
+
+  /** The window a compaction strategy gets into the engine; see compaction-hook.ts. */
+  private makeCompactionHost(): CompactionHost {
+    return {
+      options: this.options,
+      currentVersion: () => this.versions.current,
+      smallestSnapshotSequence: () => this.snapshots.oldestSequence() ?? this.versions.lastSequence,
+      tableIterator: (file) => {
+        const table = this.tableCache.pin(file.number);
+        return new ClosingIterator(table.reader.iterator(), () => table.release());
+      },
+      writeTables: (source, maxFileSize) => {
+        const files = this.writeTables(source, maxFileSize);
+        for (const file of files) this.counters.compactionBytes += file.size;
+        return files;
+      },
+      installEdit: (edit) => {
+        this.logAndApply(edit);
+        this.deleteObsoleteFiles();
+      },
+    };
+  }
+
+  /** Deletes the tables no version references and nothing pins, and the WAL segments and MANIFESTs no longer needed. */
+  private deleteObsoleteFiles(): void {
+    const tables = this.versions.liveTableNumbers();
+    for (const number of this.pendingOutputs) tables.add(number);
+    deleteObsoleteFiles(
+      this.fs,
+      this.directory,
+      { logNumber: this.versions.logNumber, manifestNumber: this.versions.manifestNumber, tables },
+      (number) => this.tableCache.evict(number),
+    );
+  }
+
+  // ---- arguments and state ----
+
+  /** Returns `key` as bytes the engine owns (a copy), after checking its type and length. */
+  private ownedKey(key: unknown): Uint8Array {
+    const bytes = this.lookupKey(key, 'key');
+    return typeof key === 'string' ? bytes : copyBytes(bytes);
+  }
+
+  /** Returns `value` as bytes the engine owns (a copy), after checking its type and length. */
+  private ownedValue(value: unknown): Uint8Array {
+    const bytes = toBytes(value, 'value');
+    const max = this.options.maxValueSize;
+    if (bytes.length > max) {
+      throw new InvalidArgumentError(`value is ${bytes.length} bytes; a value may be 0 to ${max} bytes (maxValueSize)`);
+    }
+    return typeof value === 'string' ? bytes : copyBytes(bytes);
+  }
+
+  /** Returns `key` as bytes (not copied), after checking its type and length. `what` names it in errors. */
+  private lookupKey(key: unknown, what: string): Uint8Array {
+    const bytes = toBytes(key, what);
+    const max = this.options.maxKeySize;
+    if (bytes.length > max) {
+      throw new InvalidArgumentError(`${what} is ${bytes.length} bytes; a key may be 0 to ${max} bytes (maxKeySize)`);
+    }
+    return bytes;
+  }
+
+  /** Returns the sequence a read sees: its snapshot's, or the last write's. */
+  private readSequence(options: ReadOptions | undefined): number {
+    if (options === undefined) return this.versions.lastSequence;
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError(`read options must be an object, got ${describeValue(options)}`);
+    }
+    const snapshot: unknown = options.snapshot;
+    if (snapshot === undefined) return this.versions.lastSequence;
+    if (!this.snapshots.isLive(snapshot)) {
+      throw new InvalidArgumentError('snapshot must be a live snapshot of this database (taken by its snapshot() and not released)');
+    }
+    return snapshot.sequence;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError(`the database in '${this.directory}' is closed`);
+  }
+
+  private checkWritable(): void {
+    this.checkOpen();
+    // Invariant 4: after an I/O error the state on disk is uncertain; reopening recovers it.
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** Reads the `sync` option of a write. */
+function syncOption(options: WriteOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError(`write options must be an object, got ${describeValue(options)}`);
+  }
+  const sync: unknown = options.sync ?? false;
+  if (typeof sync !== 'boolean') throw new InvalidArgumentError(`sync must be true or false, got ${describeValue(sync)}`);
+  return sync;
+}
+
+/** Describes a bad argument for a message. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

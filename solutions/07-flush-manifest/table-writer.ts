@@ -1,0 +1,116 @@
+/**
+ * Writes a sorted stream of entries into new, durable table files: what a
+ * flush does with a memtable, and what a compaction (chapters 8 and 9)
+ * does with the merge of its input tables.
+ *
+ * "Durable" is the first half of the durability order:
+ *
+ *     1. write the table            (TableBuilder, chapter 4)
+ *     2. sync the table file        its bytes survive a power loss
+ *     3. sync the directory         its NAME survives a power loss
+ *     ── writeTables returns here ──
+ *     4. the MANIFEST edit that adds it, synced (the caller: logAndApply)
+ *
+ * If 4 could happen before 2 or 3, a crash could leave the MANIFEST naming
+ * a table that is missing or truncated, and the database would not open.
+ * Tables written but never recorded (a crash between 3 and 4) are just
+ * unreferenced files: the next open deletes them.
+ */
+
+import { bytesEqual, copyBytes } from '#toolkit/bytes.ts';
+import type { FileSystem, WritableFile } from '#toolkit/file-system.ts';
+import { joinPath } from '#toolkit/path.ts';
+import type { InternalIterator } from '#memtable/internal-iterator.ts';
+import { tableFileName } from '#sstable/table-format.ts';
+import { TableBuilder, type TableBuilderOptions } from '#sstable/table-builder.ts';
+import { fileMetadataOf, type FileMetadata } from './file-metadata.ts';
+
+/** A table being written. */
+interface OpenTable {
+  readonly number: number;
+  readonly path: string;
+  readonly file: WritableFile;
+  readonly builder: TableBuilder;
+}
+
+/** Creates table `number` in `dir` and a builder for it. */
+function openTable(fs: FileSystem, dir: string, number: number, options: Readonly<Partial<TableBuilderOptions>>): OpenTable {
+  const path = joinPath(dir, tableFileName(number));
+  const file = fs.createWritable(path);
+  return { number, path, file, builder: new TableBuilder(file, options) };
+}
+
+/**
+ * Writes every entry of `source`, from its first, into new tables in `dir`:
+ * one table, or several when `maxFileSize` is given (a table is finished at
+ * the first new user key after it reaches maxFileSize bytes, so all the
+ * versions of a key stay in one table). Each table is synced, and then the
+ * directory, before this returns. Returns their metadata in key order; an
+ * empty source writes nothing and returns [].
+ *
+ * @param newFileNumber hands out the number of each table.
+ * @throws IOError if the file system fails; the tables begun are removed
+ *   (as far as the file system still allows).
+ */
+export function writeTables(
+  fs: FileSystem,
+  dir: string,
+  source: InternalIterator,
+  newFileNumber: () => number,
+  options: Readonly<Partial<TableBuilderOptions>> = {},
+  maxFileSize = Infinity,
+): FileMetadata[] {
+  const outputs: FileMetadata[] = [];
+  let table: OpenTable | undefined;
+  try {
+    // #region task 7.7: build tables from the source (cutting at user-key boundaries), sync each, then sync the directory
+    /** Set once the table reaches maxFileSize: the table ends before the next different user key. */
+    let cutAfter: Uint8Array | undefined;
+    for (source.seekToFirst(); source.valid(); source.next()) {
+      const key = source.key();
+      if (table !== undefined && cutAfter !== undefined && !bytesEqual(key, cutAfter)) {
+        outputs.push(finishTable(table));
+        table = undefined;
+        cutAfter = undefined;
+      }
+      table ??= openTable(fs, dir, newFileNumber(), options);
+      table.builder.add(key, source.sequence(), source.kind(), source.value());
+      if (cutAfter === undefined && table.builder.fileSize >= maxFileSize) cutAfter = copyBytes(key);
+    }
+    if (table !== undefined) {
+      outputs.push(finishTable(table));
+      table = undefined;
+    }
+    // The tables' names, durable before any MANIFEST edit can name them.
+    if (outputs.length > 0) fs.syncDir(dir);
+    return outputs;
+    // #endregion
+  } catch (error) {
+    if (table !== undefined) {
+      table.builder.abandon();
+      table.file.close();
+      bestEffortRemove(fs, table.path);
+    }
+    for (const output of outputs) bestEffortRemove(fs, joinPath(dir, tableFileName(output.number)));
+    throw error;
+  }
+}
+
+/** Completes a table: footer written, file synced and closed. Returns its metadata. */
+function finishTable(table: OpenTable): FileMetadata {
+  // #region task 7.7: finish the table, sync and close its file, return its metadata
+  const properties = table.builder.finish();
+  table.file.sync(); // The table's bytes are durable before anything may refer to them.
+  table.file.close();
+  return fileMetadataOf(table.number, table.builder.fileSize, properties);
+  // #endregion
+}
+
+/** Removes `path` if it can: cleanup after a failure must not hide the failure. */
+function bestEffortRemove(fs: FileSystem, path: string): void {
+  try {
+    if (fs.exists(path)) fs.remove(path);
+  } catch {
+    // The next open deletes what is left: a table no MANIFEST names.
+  }
+}
