@@ -14,12 +14,22 @@
  */
 
 export { LsmTree } from './07-flush-manifest/lsm-tree.ts';
-export type { Bytes, IteratorOptions, RangeOptions, ReadOptions, WriteOptions } from './07-flush-manifest/lsm-tree.ts';
+export type { Bytes, IteratorOptions, MetricsOptions, RangeOptions, ReadOptions, WriteOptions } from './07-flush-manifest/lsm-tree.ts';
 export { DEFAULT_OPTIONS } from './07-flush-manifest/options.ts';
 export type { LsmOptions, ResolvedOptions } from './07-flush-manifest/options.ts';
-export type { LsmMetrics, LevelMetrics, RecoveryMetrics } from './07-flush-manifest/metrics.ts';
+export type {
+  AmplificationMetrics,
+  CompactionMetrics,
+  LsmMetrics,
+  LevelMetrics,
+  RecoveryMetrics,
+  RunningCompactionMetrics,
+} from './07-flush-manifest/metrics.ts';
 export type { Snapshot } from './07-flush-manifest/snapshot-list.ts';
-export type { CompactionHost, CompactionStrategy } from './07-flush-manifest/compaction-hook.ts';
+export type { CompactionHost } from './07-flush-manifest/compaction-hook.ts';
+export type { CompactionOptions, CompactionStrategyName } from './07-flush-manifest/compaction-strategies.ts';
+export type { CompactionStepResult } from './07-flush-manifest/compaction-scheduler.ts';
+export type { CompactionPlan, CompactionReason } from './08-tiered-compaction/compaction-plan.ts';
 export { WriteBatch } from './02-wal/write-batch.ts';
 export { DbIterator } from './06-merge-iterators/db-iterator.ts';
 export type { FileLock, FileSystem, ReadableFile, WritableFile } from './00-toolkit/file-system.ts';

@@ -1,35 +1,41 @@
 /**
- * The compaction hook: how a compaction strategy (chapters 8 and 9) plugs
- * into the engine without the engine knowing which one it is.
+ * The compaction hook: the window through which compaction (chapters 8 and
+ * 9) works on the engine's files, without knowing the rest of the engine.
  *
- * In this chapter there is none, and every flush adds one more table to
- * level 0: reads get slower as tables pile up (read amplification), and
- * overwritten or deleted data is never reclaimed (space amplification).
- * A strategy fixes both by merging tables. The engine calls
- * `maybeCompact(host)` after every flush; the strategy looks at the current
- * version, decides whether there is work, and does it through the host:
+ * In this chapter nothing merges tables, and with `compaction: { strategy:
+ * 'none' }` every flush adds one more table to level 0: reads get slower as
+ * tables pile up (read amplification), and overwritten or deleted data is
+ * never reclaimed (space amplification). Compaction fixes both by merging
+ * tables. Its two halves meet here:
  *
- *     inputs = pick tables from host.currentVersion()
- *     merged = a MergingIterator over host.tableIterator(file) for each input
- *     outputs = host.writeTables(merged without the versions no snapshot can see)
- *     host.installEdit({ deletedFiles: inputs, newFiles: outputs })
+ *   - a picker (tiered, chapter 8; leveled, chapter 9) looks at the current
+ *     Version and returns a plan: which tables to merge, into which level;
+ *   - a compaction job (chapter 8) carries the plan out through this host,
+ *     a slice at a time:
  *
- * installEdit makes the swap durable in one MANIFEST edit and then deletes
- * the input tables that no reader pins any more.
+ *         input  = merge of host.tableIterator(file) for each input table
+ *         output = tables numbered by host.newTableNumber(), written and synced
+ *         host.installEdit({ deletedFiles: inputs, newFiles: outputs })
+ *
+ * installEdit makes the swap durable in ONE MANIFEST edit and only then
+ * deletes the input tables that no reader pins any more. The engine's
+ * compaction scheduler (compaction-scheduler.ts) decides when jobs run.
  */
 
+import type { FileSystem } from '#toolkit/file-system.ts';
 import type { InternalIterator } from '#memtable/internal-iterator.ts';
+import type { TableBuilderOptions } from '#sstable/table-builder.ts';
 import type { FileMetadata } from './file-metadata.ts';
-import type { ResolvedOptions } from './options.ts';
 import type { VersionEdit } from './version-edit.ts';
-import type { Version } from './version.ts';
 
-/** What the engine lets a compaction strategy see and do. */
+/** What the engine lets a compaction job see and do. */
 export interface CompactionHost {
-  /** The engine's options. */
-  readonly options: ResolvedOptions;
-  /** Returns the current version. */
-  currentVersion(): Version;
+  /** The file system the database lives on. */
+  readonly fs: FileSystem;
+  /** The database directory: output tables are created in it. */
+  readonly dir: string;
+  /** How output tables are laid out (block size, restart interval, filter bits). */
+  readonly tableOptions: Readonly<Partial<TableBuilderOptions>>;
   /**
    * Returns the smallest sequence a reader may still read at: the oldest
    * live snapshot's, or the last sequence written when there is none. Of the
@@ -39,23 +45,17 @@ export interface CompactionHost {
   /** Returns a cursor over every entry of `file`; the table stays open until the cursor is closed. */
   tableIterator(file: FileMetadata): InternalIterator;
   /**
-   * Writes every entry of `source` (from its first) into new tables, cut at
-   * user-key boundaries once a table reaches `maxFileSize` bytes (default:
-   * one table), synced and with their names durable. Returns their metadata.
-   * They are not part of the database until installEdit adds them.
+   * Hands out the number of a new output table. Until an edit installs it
+   * or `discardTables` gives it up, the engine never takes that table for
+   * an obsolete file.
    */
-  writeTables(source: InternalIterator, maxFileSize?: number): FileMetadata[];
+  newTableNumber(): number;
   /**
    * Records `edit` durably in the MANIFEST and makes it current, then
    * deletes the tables no version references and no reader pins.
+   * REQUIRES: every table the edit adds is synced, and so is the directory.
    */
   installEdit(edit: VersionEdit): void;
-}
-
-/** A compaction strategy: chapters 8 (tiered) and 9 (leveled) implement it. */
-export interface CompactionStrategy {
-  /** A short name for metrics and messages, such as "tiered" or "leveled". */
-  readonly name: string;
-  /** Called after every flush: does whatever compaction work is due, or nothing. */
-  maybeCompact(host: CompactionHost): void;
+  /** Deletes output tables that will never be installed (an abandoned or failed job) and forgets them. */
+  discardTables(numbers: readonly number[]): void;
 }

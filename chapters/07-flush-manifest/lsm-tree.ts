@@ -17,9 +17,11 @@
  * first version found at or below the read's sequence decides; a tombstone
  * means "not found". Iterators merge all of those sources (chapter 6).
  *
- * In this chapter a flush runs inside the write that filled the memtable,
- * and nothing merges tables: they pile up in level 0 until chapters 8 and 9
- * add compaction through the `compaction` option.
+ * A flush runs inside the write that filled the memtable. Compaction
+ * (chapters 8 and 9) runs in the write path too, in small paced slices
+ * after each write (compaction-scheduler.ts); with `compaction: { strategy:
+ * 'none' }`, as in this chapter's tests, nothing merges tables and they
+ * pile up in level 0.
  *
  * Invariants:
  * 1. Every write is in the WAL before it is in a memtable, and gets the next
@@ -34,6 +36,9 @@
  * 4. After an I/O error in a write or a flush (`failure`), every write
  *    throws that error; reads still work. Reopening clears it.
  * 5. After close(), every method but close() throws ClosedError.
+ * 6. At most one compaction job runs (the scheduler's); the tables it
+ *    writes are in `pendingOutputs` until its edit installs them or it is
+ *    abandoned, so they are never taken for obsolete files.
  *
  * Not thread-safe: one call at a time (JavaScript runs one at a time anyway).
  */
@@ -42,27 +47,32 @@ import { NotImplementedError } from '#toolkit/errors.ts';
 import { copyBytes, toBytes } from '#toolkit/bytes.ts';
 import { ClosedError, InvalidArgumentError } from '#toolkit/errors.ts';
 import type { FileLock, FileSystem } from '#toolkit/file-system.ts';
+import { joinPath } from '#toolkit/path.ts';
 import type { InternalIterator } from '#memtable/internal-iterator.ts';
 import { ValueKind } from '#memtable/internal-key.ts';
 import { MemTable, type MemTableEntry } from '#memtable/memtable.ts';
 import type { WriteAheadLog } from '#wal/write-ahead-log.ts';
 import { WriteBatch } from '#wal/write-batch.ts';
+import { INTERNAL_KEY_TRAILER_SIZE } from '#sstable/internal-key-codec.ts';
+import { tableFileName } from '#sstable/table-format.ts';
 import type { TableEntry } from '#sstable/table-reader.ts';
 import { BlockCache } from '#cache/block-cache.ts';
 import { TableCache, type PinnedTable } from '#cache/table-cache.ts';
 import { DbIterator } from '#merge/db-iterator.ts';
 import { MergingIterator } from '#merge/merging-iterator.ts';
 import { RangeBounds } from '#merge/range-bounds.ts';
+import { estimatedSpaceAmplification, readAmplification, spaceAmplification, writeAmplification } from '#leveled/amplification.ts';
 import { ClosingIterator } from './closing-iterator.ts';
-import type { CompactionHost } from './compaction-hook.ts';
+import { CompactionScheduler, type CompactionStepResult, type SchedulerHost } from './compaction-scheduler.ts';
+import type { CompactionOptions } from './compaction-strategies.ts';
 import { fileMayHoldKey, type FileMetadata } from './file-metadata.ts';
 import { NUM_LEVELS } from './manifest-format.ts';
-import type { LsmMetrics, RecoveryMetrics } from './metrics.ts';
+import type { AmplificationMetrics, LsmMetrics, RecoveryMetrics } from './metrics.ts';
 import { deleteObsoleteFiles } from './obsolete-files.ts';
 import { resolveOptions, tableBuilderOptions, type LsmOptions, type ResolvedOptions } from './options.ts';
 import { openDatabase, type OpenedDatabase } from './recovery.ts';
 import { SnapshotList, type Snapshot } from './snapshot-list.ts';
-import { writeTables } from './table-writer.ts';
+import { bestEffortRemove, writeTables } from './table-writer.ts';
 import type { VersionEdit } from './version-edit.ts';
 import type { VersionSet } from './version-set.ts';
 
@@ -97,6 +107,12 @@ export interface IteratorOptions extends RangeOptions {
   readonly lte?: Bytes;
 }
 
+/** Options of metrics. */
+export interface MetricsOptions {
+  /** Measure space amplification exactly, by scanning every live key (slow on a big database). Defaults to false. */
+  readonly exact?: boolean;
+}
+
 /** A memtable frozen for flushing, with the WAL segment its writes begin in. */
 interface FrozenMemTable {
   readonly memtable: MemTable;
@@ -117,7 +133,7 @@ export class LsmTree {
   private readonly tableCache: TableCache;
   private readonly snapshots = new SnapshotList();
   private readonly recovery: RecoveryMetrics;
-  private readonly host: CompactionHost;
+  private readonly scheduler: CompactionScheduler;
   private memtable = new MemTable();
   private memtableLogNumber: number;
   private readonly immutables: FrozenMemTable[] = [];
@@ -132,7 +148,6 @@ export class LsmTree {
     walBytesOfOldSegments: 0,
     flushes: 0,
     flushBytes: 0,
-    compactionBytes: 0,
     gets: 0,
     tablesProbed: 0,
     filterNegatives: 0,
@@ -152,7 +167,7 @@ export class LsmTree {
       maxOpenFiles: options.maxOpenFiles,
       ...(this.blockCache === undefined ? {} : { blockCache: this.blockCache }),
     });
-    this.host = this.makeCompactionHost();
+    this.scheduler = new CompactionScheduler(this.makeCompactionHost(), options);
   }
 
   /**
@@ -306,19 +321,27 @@ export class LsmTree {
     }
   }
 
-  /** Returns the engine's counters and sizes; see metrics.ts. @throws ClosedError after close(). */
-  metrics(): LsmMetrics {
+  /**
+   * Returns the engine's counters and sizes; see metrics.ts. With `exact`,
+   * space amplification is measured by scanning every live key.
+   * @throws ClosedError after close().
+   */
+  metrics(options: MetricsOptions = {}): LsmMetrics {
     this.checkOpen();
     const version = this.versions.current;
     const c = this.counters;
     const walBytes = c.walBytesOfOldSegments + this.wal.size;
     let immutableBytes = 0;
     for (const { memtable } of this.immutables) immutableBytes += memtable.approximateBytes;
+    const { compaction, levelRead, levelWritten } = this.scheduler.metrics();
+    const write = writeAmplification({ userBytes: c.userBytes, walBytes, flushBytes: c.flushBytes, compactionBytes: compaction.bytesWritten });
     return {
       levels: Array.from({ length: NUM_LEVELS }, (_, level) => ({
         level,
         files: version.files(level).length,
         bytes: version.levelBytes(level),
+        compactionBytesRead: levelRead[level]!,
+        compactionBytesWritten: levelWritten[level]!,
       })),
       memtable: {
         bytes: this.memtable.approximateBytes,
@@ -333,8 +356,8 @@ export class LsmTree {
         walBytes,
         flushes: c.flushes,
         flushBytes: c.flushBytes,
-        compactionBytes: c.compactionBytes,
-        writeAmplification: c.userBytes === 0 ? 0 : (walBytes + c.flushBytes + c.compactionBytes) / c.userBytes,
+        compactionBytes: compaction.bytesWritten,
+        writeAmplification: write,
       },
       reads: {
         gets: c.gets,
@@ -344,6 +367,8 @@ export class LsmTree {
       },
       blockCache: this.blockCache?.stats,
       tableCache: this.tableCache.stats,
+      compaction,
+      amplification: this.amplification(write, options.exact === true),
       lastSequence: this.versions.lastSequence,
       snapshots: this.snapshots.size,
       recovery: this.recovery,
@@ -361,6 +386,7 @@ export class LsmTree {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.scheduler.abandon(); // Its unfinished outputs are deleted; the next open would delete them anyway.
     try {
       this.wal.close();
     } finally {
@@ -384,6 +410,7 @@ export class LsmTree {
     try {
       // TODO(task 7.6): WAL first, then the memtable, then advance lastSequence; freeze and flush a full memtable
       throw new NotImplementedError("task 7.6 in chapters/07-flush-manifest/lsm-tree.ts: WAL first, then the memtable, then advance lastSequence; freeze and flush a full memtable");
+      this.scheduler.afterWrite(batch.byteSize, this.memtable.approximateBytes);
     } catch (error) {
       this.failure ??= error;
       throw error;
@@ -400,14 +427,13 @@ export class LsmTree {
     throw new NotImplementedError("task 7.6 in chapters/07-flush-manifest/lsm-tree.ts: take a new file number, rotate the WAL to it, push the memtable onto the immutables");
   }
 
-  /** Flushes every immutable memtable, oldest first, then lets the compaction strategy (if any) run. */
+  /** Flushes every immutable memtable, oldest first. */
   private flushImmutables(): void {
     while (this.immutables.length > 0) {
       const files = this.flushOldestImmutable();
       this.counters.flushes++;
       for (const file of files) this.counters.flushBytes += file.size;
     }
-    this.options.compaction?.maybeCompact(this.host);
   }
 
   /**
@@ -484,26 +510,119 @@ export class LsmTree {
 
   // ---- compaction (chapters 8 and 9) ----
 
-  /** The window a compaction strategy gets into the engine; see compaction-hook.ts. */
-  private makeCompactionHost(): CompactionHost {
+  /**
+   * Runs compaction to completion now: flushes the memtable, finishes the
+   * running compaction, then compacts `level` (or the whole tree when
+   * undefined) as the strategy's manual plans say, then every compaction
+   * that is due. Returns when the tree is in the shape the strategy wants.
+   * Does nothing more than the flush with `compaction: { strategy: 'none' }`.
+   * @throws InvalidArgumentError if level is not undefined or an integer from 0 to 6.
+   * @throws IOError if the file system fails (the database then refuses writes).
+   * @throws ClosedError after close().
+   */
+  compact(level?: number): void {
+    this.checkWritable();
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level < NUM_LEVELS)) {
+      throw new InvalidArgumentError(`level must be an integer from 0 to ${NUM_LEVELS - 1}, or undefined for every level; got ${describeValue(level)}`);
+    }
+    try {
+      if (!this.memtable.isEmpty()) this.freezeMemtable();
+      this.flushImmutables();
+      this.scheduler.compact(level);
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one slice of compaction work, at most `budgetBytes` bytes of input
+   * entries (or one entry, if it is bigger): of the running compaction, or
+   * of a new one if the strategy finds one due. Returns what happened:
+   * `idle` (nothing due), `progressed`, or `finished` (with the plan).
+   * Tests and the visualiser drive compaction with it, usually with
+   * `compactionPacing: 0` so that writes do none by themselves.
+   * @throws InvalidArgumentError if budgetBytes is not an integer >= 1 or Infinity.
+   * @throws IOError if the file system fails (the database then refuses writes).
+   * @throws ClosedError after close().
+   */
+  compactionStep(budgetBytes: number): CompactionStepResult {
+    this.checkWritable();
+    if (!(budgetBytes === Infinity || (Number.isSafeInteger(budgetBytes) && budgetBytes >= 1))) {
+      throw new InvalidArgumentError(`budgetBytes must be an integer >= 1 or Infinity, got ${describeValue(budgetBytes)}`);
+    }
+    try {
+      return this.scheduler.step(budgetBytes);
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
+  }
+
+  /**
+   * Switches the compaction strategy at runtime: `{ strategy: 'leveled' |
+   * 'tiered' | 'none', ...its options }`. A compaction in progress is
+   * abandoned (its unfinished outputs deleted); the new strategy takes the
+   * tree as it is, whatever shape the old one left.
+   * @throws InvalidArgumentError for an unknown strategy or option; nothing changes then.
+   * @throws ClosedError after close().
+   */
+  setCompaction(options: CompactionOptions): void {
+    this.checkWritable();
+    this.scheduler.setStrategy(options);
+  }
+
+  /** The window compaction jobs get into the engine; see compaction-hook.ts. */
+  private makeCompactionHost(): SchedulerHost {
     return {
-      options: this.options,
+      fs: this.fs,
+      dir: this.directory,
+      tableOptions: tableBuilderOptions(this.options),
       currentVersion: () => this.versions.current,
       smallestSnapshotSequence: () => this.snapshots.oldestSequence() ?? this.versions.lastSequence,
       tableIterator: (file) => {
         const table = this.tableCache.pin(file.number);
         return new ClosingIterator(table.reader.iterator(), () => table.release());
       },
-      writeTables: (source, maxFileSize) => {
-        const files = this.writeTables(source, maxFileSize);
-        for (const file of files) this.counters.compactionBytes += file.size;
-        return files;
+      newTableNumber: () => {
+        const number = this.versions.newFileNumber();
+        this.pendingOutputs.add(number);
+        return number;
       },
       installEdit: (edit) => {
         this.logAndApply(edit);
         this.deleteObsoleteFiles();
       },
+      discardTables: (numbers) => {
+        for (const number of numbers) {
+          this.pendingOutputs.delete(number);
+          bestEffortRemove(this.fs, joinPath(this.directory, tableFileName(number)));
+        }
+      },
     };
+  }
+
+  /**
+   * Write, read and space amplification (metrics.ts, computed by chapter 9's
+   * amplification.ts); space exactly by a scan when `exact`: the live data is
+   * the newest version of every key not deleted, as a table stores it
+   * (user key + 8-byte trailer + value).
+   */
+  private amplification(write: number, exact: boolean): AmplificationMetrics {
+    const version = this.versions.current;
+    const levelBytes = Array.from({ length: NUM_LEVELS }, (_, level) => version.levelBytes(level));
+    let space = estimatedSpaceAmplification(levelBytes);
+    if (exact) {
+      let live = 0;
+      const it = this.iterator();
+      try {
+        for (it.seekToFirst(); it.valid(); it.next()) live += it.key().length + INTERNAL_KEY_TRAILER_SIZE + it.value().length;
+      } finally {
+        it.close();
+      }
+      space = spaceAmplification(levelBytes.reduce((a, b) => a + b, 0), live);
+    }
+    return { write, read: readAmplification(this.counters.tablesProbed, this.counters.gets), space, spaceExact: exact };
   }
 
   /** Deletes the tables no version references and nothing pins, and the WAL segments and MANIFESTs no longer needed. */

@@ -16,6 +16,8 @@
 
 import type { BlockCacheStats } from '#cache/block-cache.ts';
 import type { TableCacheStats } from '#cache/table-cache.ts';
+import type { CompactionReason } from '#tiered/compaction-plan.ts';
+import type { CompactionStrategyName } from './compaction-strategies.ts';
 
 /** One level's tables. */
 export interface LevelMetrics {
@@ -24,6 +26,79 @@ export interface LevelMetrics {
   readonly files: number;
   /** Their total size in bytes. */
   readonly bytes: number;
+  /** Bytes of this level's tables that finished compactions read (took as inputs). */
+  readonly compactionBytesRead: number;
+  /** Bytes of tables that finished compactions wrote into this level. */
+  readonly compactionBytesWritten: number;
+}
+
+/** The compaction running now. */
+export interface RunningCompactionMetrics {
+  readonly reason: CompactionReason;
+  /** The input tables' levels, newest first. */
+  readonly inputLevels: readonly number[];
+  readonly outputLevel: number;
+  /** Total size of the input tables. */
+  readonly inputBytes: number;
+  /** Work done so far, in bytes of input entries. */
+  readonly workBytes: number;
+}
+
+/** What compaction has done, and what it still owes. */
+export interface CompactionMetrics {
+  /** The strategy in force. */
+  readonly strategy: CompactionStrategyName;
+  /** The job in progress, if any. */
+  readonly running: RunningCompactionMetrics | undefined;
+  /** Compactions finished (trivial moves included). */
+  readonly compactions: number;
+  /** Of those, trivial moves: a table moved to another level by a MANIFEST edit alone. */
+  readonly trivialMoves: number;
+  /** Compactions finished, by the reason their plan gave. */
+  readonly byReason: Readonly<Record<CompactionReason, number>>;
+  /** Compactions given up (a strategy switch, a close, an error); their outputs were deleted. */
+  readonly abandoned: number;
+  /** Bytes of input tables read by finished compactions. */
+  readonly bytesRead: number;
+  /** Bytes of output tables written (abandoned ones included: they were written). */
+  readonly bytesWritten: number;
+  /** Work done, in bytes of input entries processed: the unit of pacing. */
+  readonly workBytes: number;
+  /** Input entries the drop rules dropped. */
+  readonly entriesDropped: number;
+  /** Of those, tombstones. */
+  readonly tombstonesDropped: number;
+  /** Seconds spent doing compaction work (wall clock). */
+  readonly seconds: number;
+  /** bytesWritten / seconds; 0 before any work. */
+  readonly bytesPerSecond: number;
+  /** The strategy's estimate of the bytes compaction must still rewrite: the compaction debt. */
+  readonly pendingBytes: number;
+  /** Writes that did more compaction work because level 0 or the debt passed a slowdown limit. */
+  readonly slowdownWrites: number;
+  /** Writes that stalled at a stop limit, running compaction until back under it. */
+  readonly stalls: number;
+  /** Milliseconds spent in those stalls (wall clock). */
+  readonly stallTimeMs: number;
+}
+
+/** Write, read and space amplification: what the engine's design costs, as ratios. */
+export interface AmplificationMetrics {
+  /** Bytes written to disk (WAL, flushes, compactions) per byte the user wrote; 0 before the first write. */
+  readonly write: number;
+  /** Tables probed per get; 0 before the first get. */
+  readonly read: number;
+  /**
+   * Bytes of all tables per byte of live data. With `metrics({ exact: true })`,
+   * live data is measured by a scan: the newest version of every live key,
+   * as a table stores it (user key + 8-byte trailer + value); an empty
+   * database gives 1 with no tables, Infinity with tables of garbage only.
+   * Otherwise it is estimated from level sizes: total / the bytes of the
+   * deepest non-empty level (1 with no tables).
+   */
+  readonly space: number;
+  /** True iff `space` was measured by a scan. */
+  readonly spaceExact: boolean;
 }
 
 /** What the last open recovered. */
@@ -83,6 +158,10 @@ export interface LsmMetrics {
   readonly blockCache: BlockCacheStats | undefined;
   /** The table cache's counters. */
   readonly tableCache: TableCacheStats;
+  /** Compaction: strategy, work done, debt, stalls. */
+  readonly compaction: CompactionMetrics;
+  /** Write, read and space amplification. */
+  readonly amplification: AmplificationMetrics;
   /** The sequence number of the last write. */
   readonly lastSequence: number;
   /** Live snapshots. */

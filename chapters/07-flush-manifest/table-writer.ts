@@ -27,15 +27,23 @@ import { TableBuilder, type TableBuilderOptions } from '#sstable/table-builder.t
 import { fileMetadataOf, type FileMetadata } from './file-metadata.ts';
 
 /** A table being written. */
-interface OpenTable {
+export interface OpenTable {
+  /** Its file number. */
   readonly number: number;
+  /** Its path: `dir/NNNNNN.sst`. */
   readonly path: string;
+  /** The file, open for appending. */
   readonly file: WritableFile;
+  /** The builder writing into the file. */
   readonly builder: TableBuilder;
 }
 
-/** Creates table `number` in `dir` and a builder for it. */
-function openTable(fs: FileSystem, dir: string, number: number, options: Readonly<Partial<TableBuilderOptions>>): OpenTable {
+/**
+ * Creates table `number` in `dir` and a builder for it. Compaction (chapter
+ * 8) uses it too: its outputs are written a slice at a time, so it keeps
+ * the open table between calls instead of calling writeTables.
+ */
+export function openTable(fs: FileSystem, dir: string, number: number, options: Readonly<Partial<TableBuilderOptions>>): OpenTable {
   const path = joinPath(dir, tableFileName(number));
   const file = fs.createWritable(path);
   return { number, path, file, builder: new TableBuilder(file, options) };
@@ -78,13 +86,13 @@ export function writeTables(
 }
 
 /** Completes a table: footer written, file synced and closed. Returns its metadata. */
-function finishTable(table: OpenTable): FileMetadata {
+export function finishTable(table: OpenTable): FileMetadata {
   // TODO(task 7.7): finish the table, sync and close its file, return its metadata
   throw new NotImplementedError("task 7.7 in chapters/07-flush-manifest/table-writer.ts: finish the table, sync and close its file, return its metadata");
 }
 
 /** Removes `path` if it can: cleanup after a failure must not hide the failure. */
-function bestEffortRemove(fs: FileSystem, path: string): void {
+export function bestEffortRemove(fs: FileSystem, path: string): void {
   try {
     if (fs.exists(path)) fs.remove(path);
   } catch {

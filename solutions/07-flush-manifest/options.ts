@@ -18,18 +18,25 @@
  * | manifestMaxSize      | 4 MiB     | integer, 1 KiB .. 1 GiB                   |
  * | createIfMissing      | true      | boolean                                   |
  * | errorIfExists        | false     | boolean                                   |
- * | compaction           | none      | a CompactionStrategy (chapters 8 and 9)   |
+ * | compaction           | leveled   | { strategy, ...its options } (ch. 8, 9)   |
+ * | compactionPacing     | 16        | integer, 0 (no automatic work) .. 1e6     |
+ * | maxSliceBytes        | 256 KiB   | integer, 1 B .. 1 GiB                     |
+ * | l0SlowdownTrigger    | 8         | integer, 1 .. 10000                       |
+ * | l0StopTrigger        | 12        | integer, l0SlowdownTrigger .. 10000       |
+ * | softPendingBytes     | 64 GiB    | integer, 1 B .. 1 PiB                     |
+ * | hardPendingBytes     | 256 GiB   | integer, softPendingBytes .. 1 PiB        |
  */
 
 import { InvalidArgumentError } from '#toolkit/errors.ts';
 import type { FileSystem } from '#toolkit/file-system.ts';
 import { NodeFileSystem } from '#toolkit/node-file-system.ts';
-import type { CompactionStrategy } from './compaction-hook.ts';
+import { createPicker, DEFAULT_COMPACTION, type CompactionOptions } from './compaction-strategies.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 const TiB = 1024 * GiB;
+const PiB = 1024 * TiB;
 
 /** The options of `LsmTree.open`. Every field is optional. */
 export type LsmOptions = Readonly<Partial<ResolvedOptions>>;
@@ -69,8 +76,46 @@ export interface ResolvedOptions {
   readonly createIfMissing: boolean;
   /** Refuse to open a database that already exists. Defaults to false. */
   readonly errorIfExists: boolean;
-  /** The compaction strategy run after every flush (chapters 8 and 9). Defaults to none: tables pile up in level 0. */
-  readonly compaction: CompactionStrategy | undefined;
+  /**
+   * The compaction strategy and its options (chapters 8 and 9):
+   * `{ strategy: 'leveled', ... }`, `{ strategy: 'tiered', ... }`, or
+   * `{ strategy: 'none' }` (tables pile up in level 0, as in chapter 7).
+   * Switch at runtime with `db.setCompaction(...)`. Defaults to `{ strategy: 'leveled' }`.
+   */
+  readonly compaction: CompactionOptions;
+  /**
+   * Pacing: after a write of n bytes, the write itself does up to
+   * n × compactionPacing bytes of compaction work (capped by maxSliceBytes),
+   * so compaction keeps up with a sustained fill in small slices instead of
+   * freezing one write for seconds. 0 turns automatic compaction off (no
+   * pacing, no stalls): only `db.compact()` and `db.compactionStep()` run
+   * it, which is what tests that drive compaction by hand want. An integer
+   * from 0 to 1,000,000. Defaults to 16.
+   */
+  readonly compactionPacing: number;
+  /**
+   * The most compaction work one write does, in bytes of input entries,
+   * unless a stop trigger makes it stall. Bounds the latency compaction adds
+   * to a write. An integer from 1 B to 1 GiB. Defaults to 262144 (256 KiB).
+   */
+  readonly maxSliceBytes: number;
+  /**
+   * With this many level-0 tables (or softPendingBytes of compaction debt),
+   * writes slow down: each does 4 times its paced share of compaction work.
+   * An integer from 1 to 10,000. Defaults to 8 (or l0StopTrigger, if that is given and smaller).
+   */
+  readonly l0SlowdownTrigger: number;
+  /**
+   * With this many level-0 tables (or hardPendingBytes of compaction debt),
+   * a write stalls: it runs compaction until the tree is back under both
+   * limits (the time goes into metrics().compaction.stallTimeMs). An
+   * integer from l0SlowdownTrigger to 10,000. Defaults to 12 (or l0SlowdownTrigger, if that is given and larger).
+   */
+  readonly l0StopTrigger: number;
+  /** Compaction debt (the strategy's pending bytes) that slows writes down. An integer from 1 B to 1 PiB. Defaults to 64 GiB (or hardPendingBytes, if that is given and smaller). */
+  readonly softPendingBytes: number;
+  /** Compaction debt that stalls writes. An integer from softPendingBytes to 1 PiB. Defaults to 256 GiB (or softPendingBytes, if that is given and larger). */
+  readonly hardPendingBytes: number;
 }
 
 /** The range of one integer option, for checking and for the message that names it. */
@@ -91,6 +136,12 @@ const INTEGER_OPTIONS = {
   maxKeySize: { min: 1, max: 16 * MiB, text: '1 to 16777216 (16 MiB) bytes' },
   maxValueSize: { min: 0, max: 512 * MiB, text: '0 to 536870912 (512 MiB) bytes' },
   manifestMaxSize: { min: KiB, max: GiB, text: '1024 (1 KiB) to 1073741824 (1 GiB) bytes' },
+  compactionPacing: { min: 0, max: 1_000_000, text: '0 (no automatic compaction) to 1000000' },
+  maxSliceBytes: { min: 1, max: GiB, text: '1 to 1073741824 (1 GiB) bytes' },
+  l0SlowdownTrigger: { min: 1, max: 10_000, text: '1 to 10000 tables' },
+  l0StopTrigger: { min: 1, max: 10_000, text: '1 to 10000 tables' },
+  softPendingBytes: { min: 1, max: PiB, text: '1 to 1125899906842624 (1 PiB) bytes' },
+  hardPendingBytes: { min: 1, max: PiB, text: '1 to 1125899906842624 (1 PiB) bytes' },
 } as const satisfies Record<string, IntegerRange>;
 
 type IntegerOption = keyof typeof INTEGER_OPTIONS;
@@ -106,6 +157,12 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'fileSystem' | 'com
   maxKeySize: 64 * KiB,
   maxValueSize: 16 * MiB,
   manifestMaxSize: 4 * MiB,
+  compactionPacing: 16,
+  maxSliceBytes: 256 * KiB,
+  l0SlowdownTrigger: 8,
+  l0StopTrigger: 12,
+  softPendingBytes: 64 * GiB,
+  hardPendingBytes: 256 * GiB,
   createIfMissing: true,
   errorIfExists: false,
 };
@@ -149,16 +206,25 @@ export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions
     if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
     return value;
   };
+  /**
+   * A slow-down limit and its stop limit: one given alone moves the other's
+   * default out of its way (a slowdown of 20 tables makes the stop default 20).
+   */
+  const pairOfLimits = <S extends IntegerOption, T extends IntegerOption>(soft: S, hard: T): Record<S | T, number> => {
+    let low = integer(soft);
+    let high = integer(hard);
+    if (options[hard] === undefined) high = Math.max(high, low);
+    if (options[soft] === undefined) low = Math.min(low, high);
+    return { [soft]: low, [hard]: high } as Record<S | T, number>;
+  };
   const fileSystem: unknown = options.fileSystem ?? new NodeFileSystem();
   const missing = FILE_SYSTEM_METHODS.filter((m) => typeof (fileSystem as Record<string, unknown>)?.[m] !== 'function');
   if (missing.length > 0) {
     throw new InvalidArgumentError(`fileSystem must implement the FileSystem interface; it lacks ${missing.join(', ')}`);
   }
-  const compaction: unknown = options.compaction;
-  if (compaction !== undefined && typeof (compaction as CompactionStrategy)?.maybeCompact !== 'function') {
-    throw new InvalidArgumentError(`compaction must be a CompactionStrategy (with a maybeCompact method), got ${describe(compaction)}`);
-  }
-  return {
+  const compaction: unknown = options.compaction ?? DEFAULT_COMPACTION;
+  createPicker(compaction); // Checks the strategy and its options.
+  const resolved = {
     fileSystem: fileSystem as FileSystem,
     memtableSize: integer('memtableSize'),
     blockSize: integer('blockSize'),
@@ -171,8 +237,23 @@ export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions
     manifestMaxSize: integer('manifestMaxSize'),
     createIfMissing: boolean('createIfMissing'),
     errorIfExists: boolean('errorIfExists'),
-    compaction: compaction as CompactionStrategy | undefined,
+    compaction: { ...(compaction as CompactionOptions) }, // A copy: the caller may change theirs.
+    compactionPacing: integer('compactionPacing'),
+    maxSliceBytes: integer('maxSliceBytes'),
+    ...pairOfLimits('l0SlowdownTrigger', 'l0StopTrigger'),
+    ...pairOfLimits('softPendingBytes', 'hardPendingBytes'),
   };
+  if (resolved.l0StopTrigger < resolved.l0SlowdownTrigger) {
+    throw new InvalidArgumentError(
+      `l0StopTrigger (${resolved.l0StopTrigger}) must be at least l0SlowdownTrigger (${resolved.l0SlowdownTrigger})`,
+    );
+  }
+  if (resolved.hardPendingBytes < resolved.softPendingBytes) {
+    throw new InvalidArgumentError(
+      `hardPendingBytes (${resolved.hardPendingBytes}) must be at least softPendingBytes (${resolved.softPendingBytes})`,
+    );
+  }
+  return resolved;
 }
 
 /** Describes a bad value for a message: `12.5`, `"big"`, `null`, `an object`. */

@@ -26,15 +26,23 @@ import { TableBuilder, type TableBuilderOptions } from '#sstable/table-builder.t
 import { fileMetadataOf, type FileMetadata } from './file-metadata.ts';
 
 /** A table being written. */
-interface OpenTable {
+export interface OpenTable {
+  /** Its file number. */
   readonly number: number;
+  /** Its path: `dir/NNNNNN.sst`. */
   readonly path: string;
+  /** The file, open for appending. */
   readonly file: WritableFile;
+  /** The builder writing into the file. */
   readonly builder: TableBuilder;
 }
 
-/** Creates table `number` in `dir` and a builder for it. */
-function openTable(fs: FileSystem, dir: string, number: number, options: Readonly<Partial<TableBuilderOptions>>): OpenTable {
+/**
+ * Creates table `number` in `dir` and a builder for it. Compaction (chapter
+ * 8) uses it too: its outputs are written a slice at a time, so it keeps
+ * the open table between calls instead of calling writeTables.
+ */
+export function openTable(fs: FileSystem, dir: string, number: number, options: Readonly<Partial<TableBuilderOptions>>): OpenTable {
   const path = joinPath(dir, tableFileName(number));
   const file = fs.createWritable(path);
   return { number, path, file, builder: new TableBuilder(file, options) };
@@ -97,7 +105,7 @@ export function writeTables(
 }
 
 /** Completes a table: footer written, file synced and closed. Returns its metadata. */
-function finishTable(table: OpenTable): FileMetadata {
+export function finishTable(table: OpenTable): FileMetadata {
   // #region task 7.7: finish the table, sync and close its file, return its metadata
   const properties = table.builder.finish();
   table.file.sync(); // The table's bytes are durable before anything may refer to them.
@@ -107,7 +115,7 @@ function finishTable(table: OpenTable): FileMetadata {
 }
 
 /** Removes `path` if it can: cleanup after a failure must not hide the failure. */
-function bestEffortRemove(fs: FileSystem, path: string): void {
+export function bestEffortRemove(fs: FileSystem, path: string): void {
   try {
     if (fs.exists(path)) fs.remove(path);
   } catch {

@@ -17,9 +17,12 @@ export const DIR = '/db';
 /** Options that make flushes frequent and tables many-blocked: the smallest memtable and blocks allowed. */
 export const TINY: LsmOptions = { memtableSize: 1024, blockSize: 128 };
 
-/** Opens (or creates) the database in DIR on `fs`. */
+/**
+ * Opens (or creates) the database in DIR on `fs`. Without compaction, as in
+ * this chapter (tables pile up in level 0), unless `options` ask for it.
+ */
 export function openOn(fs: MemoryFileSystem, options: LsmOptions = {}): LsmTree {
-  return LsmTree.open(DIR, { fileSystem: fs, ...options });
+  return LsmTree.open(DIR, { fileSystem: fs, compaction: { strategy: 'none' }, ...options });
 }
 
 /** Decodes a value read back, keeping undefined. */
