@@ -1,0 +1,183 @@
+/**
+ * The options of `lsm bench`: parsing, defaults and the allowed ranges. A
+ * bad value is a UsageError naming the option, the value and what is allowed.
+ */
+
+import { parseArgs } from 'node:util';
+import { DEFAULT_OPTIONS } from '../../index.ts';
+import { UsageError } from '../command.ts';
+import { isWorkloadName, WORKLOAD_NAMES, type WorkloadName } from './workloads.ts';
+
+/** Everything a bench run is configured by. */
+export interface BenchOptions {
+  /** Keys in the database, and operations of the write workloads. */
+  readonly num: number;
+  /** Operations of readrandom, readmissing, seekrandom and the mixed workloads. */
+  readonly reads: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly workloads: readonly WorkloadName[];
+  /** The compaction strategy; undefined: the engine's default. */
+  readonly strategy: 'leveled' | 'tiered' | undefined;
+  readonly memtableSize: number;
+  readonly blockCacheSize: number;
+  readonly bitsPerKey: number;
+  readonly sync: boolean;
+  readonly seed: number;
+  /** Where the databases go; undefined: a new temporary directory, removed after. */
+  readonly dir: string | undefined;
+  readonly json: boolean;
+  readonly compare: boolean;
+  readonly progress: boolean;
+}
+
+/** The usage text of `lsm bench`. */
+export const BENCH_USAGE = `usage: lsm bench [options]            (npm run bench -- [options])
+
+Runs LevelDB's db_bench workloads against the engine and, with --compare,
+against LevelDB (classic-level) and LMDB (lmdb) in the same process.
+
+workloads (--workloads, comma-separated, in this order by default):
+  fillseq fillrandom overwrite readrandom readmissing seekrandom readseq
+  readreverse mixed95 mixed50 deleterandom
+  (mixed95: 95% gets / 5% puts, mixed50: 50/50, on zipfian keys, theta 0.99)
+
+options:
+  --num N                keys, and operations per write workload (default 1000000; 200k, 1M, 1e6 work)
+  --reads N              operations per read and mixed workload (default: --num)
+  --key-size BYTES       bytes per key, zero-padded decimal (default 16)
+  --value-size BYTES     bytes per value, seeded random, incompressible (default 100)
+  --workloads A,B,...    which workloads, in the order given (default: all)
+  --compare              also run classic-level (per call and batched) and lmdb
+  --strategy S           compaction strategy: leveled or tiered (default: the engine's default)
+  --memtable-size SIZE   memtable bytes, e.g. 4MiB (default ${DEFAULT_OPTIONS.memtableSize}); LevelDB's write buffer too
+  --block-cache-size SIZE  block cache bytes (default ${DEFAULT_OPTIONS.blockCacheSize}); LevelDB's cache too
+  --bits-per-key N       bloom filter bits per key, 0 for none (default ${DEFAULT_OPTIONS.bitsPerKey})
+  --sync                 fsync every write (every batch, every lmdb commit)
+  --seed N               seed of keys, values and choices (default 1)
+  --dir DIR              keep the databases in DIR/<engine> (DIR must be empty or new);
+                         default: a temporary directory, removed at the end
+  --json                 print the results as JSON on stdout, nothing else
+  --no-progress          no progress bars (they are off anyway when stdout is not a terminal)
+`;
+
+const DEFAULT_NUM = 1_000_000;
+const DEFAULT_SEED = 1;
+
+/**
+ * Parses the arguments of `lsm bench`.
+ * @throws UsageError for an unknown option, a bad value, or a value out of range.
+ */
+export function parseBenchOptions(args: readonly string[]): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        num: { type: 'string' },
+        reads: { type: 'string' },
+        'key-size': { type: 'string' },
+        'value-size': { type: 'string' },
+        workloads: { type: 'string' },
+        strategy: { type: 'string' },
+        'memtable-size': { type: 'string' },
+        'block-cache-size': { type: 'string' },
+        'bits-per-key': { type: 'string' },
+        sync: { type: 'boolean' },
+        seed: { type: 'string' },
+        dir: { type: 'string' },
+        json: { type: 'boolean' },
+        compare: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  const num = count('--num', v.num, DEFAULT_NUM, 1, 0x1_0000_0000);
+  const reads = count('--reads', v.reads, num, 1, Number.MAX_SAFE_INTEGER);
+  const keySize = count('--key-size', v['key-size'], 16, 1, 1024);
+  if (10 ** keySize <= num) {
+    throw new UsageError(`--key-size ${keySize} is too small for ${num} keys: keys are ${keySize} decimal digits`);
+  }
+  const valueSize = size('--value-size', v['value-size'], 100, 0, 1 << 20);
+  const strategy = v.strategy;
+  if (strategy !== undefined && strategy !== 'leveled' && strategy !== 'tiered') {
+    throw new UsageError(`--strategy must be leveled or tiered, got '${strategy}'`);
+  }
+  return {
+    num,
+    reads,
+    keySize,
+    valueSize,
+    workloads: workloadList(v.workloads),
+    strategy,
+    memtableSize: size('--memtable-size', v['memtable-size'], DEFAULT_OPTIONS.memtableSize, 1024, 1 << 30),
+    blockCacheSize: size('--block-cache-size', v['block-cache-size'], DEFAULT_OPTIONS.blockCacheSize, 0, 2 ** 40),
+    bitsPerKey: count('--bits-per-key', v['bits-per-key'], DEFAULT_OPTIONS.bitsPerKey, 0, 64),
+    sync: v.sync ?? false,
+    seed: count('--seed', v.seed, DEFAULT_SEED, 0, 0xffff_ffff),
+    dir: v.dir,
+    json: v.json ?? false,
+    compare: v.compare ?? false,
+    progress: !(v['no-progress'] ?? false),
+  };
+}
+
+function workloadList(text: string | undefined): WorkloadName[] {
+  if (text === undefined || text === 'all') return [...WORKLOAD_NAMES];
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (names.length === 0) throw new UsageError('--workloads lists no workload');
+  for (const name of names) {
+    if (!isWorkloadName(name)) {
+      throw new UsageError(`unknown workload '${name}'; the workloads are: ${WORKLOAD_NAMES.join(', ')}`);
+    }
+  }
+  return names as WorkloadName[];
+}
+
+const COUNT_SUFFIXES: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
+
+/** Parses a count: `1000000`, `1_000_000`, `1e6`, `200k` or `1M` (decimal suffixes). */
+function count(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const match = /^(\d[\d_]*(?:\.\d+)?(?:e\d+)?)([kKmMgG]?)$/.exec(text.trim());
+  const value = match === null ? NaN : Number(match[1]!.replaceAll('_', '')) * COUNT_SUFFIXES[match[2]!]!;
+  return checkRange(option, text, value, min, max);
+}
+
+const SIZE_SUFFIXES: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** Parses a size in bytes: `4096`, `64KiB`, `4MiB`, `4M`, `1GiB` (binary suffixes). */
+function size(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const match = /^(\d[\d_]*(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
+  const multiplier = match === null ? undefined : SIZE_SUFFIXES[match[2]!.toLowerCase()];
+  const value = match === null || multiplier === undefined ? NaN : Number(match[1]!.replaceAll('_', '')) * multiplier;
+  return checkRange(option, text, value, min, max);
+}
+
+function checkRange(option: string, text: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`${option} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}

@@ -1,0 +1,202 @@
+/**
+ * Runs the chosen workloads on each target and collects the results.
+ *
+ * Engine after engine, not workload after workload: each target runs every
+ * workload in its own directory, then is closed (LevelDB's close waits for
+ * its background compaction) before the next one starts. So no engine's
+ * background threads take CPU from another's measurement on this 2-core
+ * machine, and each engine's database evolves through the workloads as it
+ * would in db_bench. Every target gets the same keys in the same order: each
+ * run rebuilds its key order and values from the seed.
+ */
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { diskUsage, readIoCounters } from './disk-usage.ts';
+import { KeySpace } from './key-space.ts';
+import { Meter, type LatencySummary } from './meter.ts';
+import type { Progress } from './progress.ts';
+import type { BenchTarget, EngineMetrics } from './targets/target.ts';
+import { WORKLOADS, type WorkloadName } from './workloads.ts';
+
+/** What writing cost the disk, for the write workloads. */
+export interface WriteCost {
+  /** Bytes of keys and values the workload wrote. */
+  readonly userBytes: number;
+  /** Bytes this process sent to the storage layer during the run (/proc/self/io write_bytes); undefined where unknown. */
+  readonly diskWriteBytes: number | undefined;
+  /** Of those, bytes thrown away before they reached the disk (deleted or truncated while dirty). */
+  readonly cancelledWriteBytes: number | undefined;
+  /** diskWriteBytes / userBytes; for our engine without /proc/self/io, its own count. Undefined where unknown. */
+  readonly writeAmplification: number | undefined;
+  /** Bytes the database directory takes on disk after the run (du). */
+  readonly spaceBytes: number;
+}
+
+/** One workload measured on one target. */
+export interface RunResult {
+  readonly workload: WorkloadName;
+  readonly engine: string;
+  readonly ops: number;
+  readonly calls: number;
+  /** Operations per call: 1, or the batch size. */
+  readonly opsPerCall: number;
+  readonly seconds: number;
+  readonly opsPerSecond: number;
+  /** Megabytes (10^6) of keys and values per second. */
+  readonly mbPerSecond: number;
+  /** Point reads and seeks made (reads and mixed workloads). */
+  readonly lookups: number | undefined;
+  /** Of those, how many found an entry. */
+  readonly found: number | undefined;
+  /** Per-call latency, in microseconds. */
+  readonly latencyUs: LatencySummary;
+  readonly writes: WriteCost | undefined;
+  /** True iff an unmeasured fillseq ran first, because the database was not filled. */
+  readonly setupFill: boolean;
+  /** Our engine's counters after the run. */
+  readonly engineMetrics: EngineMetrics | undefined;
+}
+
+/** A workload a target cannot run. */
+export interface SkippedRun {
+  readonly workload: WorkloadName;
+  readonly engine: string;
+  readonly skipped: string;
+}
+
+export type BenchResult = RunResult | SkippedRun;
+
+/** Returns true iff `result` was measured (not skipped). */
+export function isMeasured(result: BenchResult): result is RunResult {
+  return !('skipped' in result);
+}
+
+/** What the runner needs besides the targets. */
+export interface RunnerSettings {
+  readonly num: number;
+  readonly reads: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly seed: number;
+  readonly workloads: readonly WorkloadName[];
+  /** The directory the targets' directories go in. */
+  readonly baseDir: string;
+  readonly progress: Progress;
+  /** Called with each result as soon as it is measured. */
+  readonly onResult?: (result: BenchResult) => void;
+}
+
+/** Returns the directory name of a target: its name with spaces as dashes. */
+export function targetDirName(target: BenchTarget): string {
+  return target.name.replace(/[^a-zA-Z0-9_.-]+/g, '-');
+}
+
+/** Runs every workload on every target, engine after engine; see the file comment. */
+export async function runBench(targets: readonly BenchTarget[], settings: RunnerSettings): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const target of targets) {
+    const dir = join(settings.baseDir, targetDirName(target));
+    const fresh = async (): Promise<void> => {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      await target.open(dir);
+    };
+    await fresh();
+    let filled = false;
+    try {
+      for (const [index, name] of settings.workloads.entries()) {
+        const workload = WORKLOADS[name];
+        // The same seed for every target: the same keys in the same order.
+        const seed = (settings.seed * 1_000_003 + index * 7919) >>> 0;
+        const operation = workload.operation(settings, seed);
+        const why = target.unsupported(operation);
+        if (why !== undefined) {
+          const skipped: SkippedRun = { workload: name, engine: target.name, skipped: why };
+          results.push(skipped);
+          settings.onResult?.(skipped);
+          continue;
+        }
+        let setupFill = false;
+        if (workload.needs === 'fresh') {
+          if (index > 0) await fresh();
+        } else if (!filled) {
+          setupFill = true;
+          const fill = WORKLOADS.fillseq.operation(settings, seed);
+          const sink = settings.progress.start(`${target.name}: setup fillseq`, settings.num);
+          const meter = new Meter(settings.num, sink);
+          await target.run(fill, new KeySpace(settings.keySize, settings.valueSize, seed), meter);
+          meter.destroy();
+          settings.progress.stop();
+        }
+        const result = await measure(target, name, settings, seed, dir, setupFill);
+        filled = workload.leavesFilled;
+        results.push(result);
+        settings.onResult?.(result);
+      }
+    } finally {
+      settings.progress.stop();
+      await target.close();
+    }
+  }
+  return results;
+}
+
+async function measure(
+  target: BenchTarget,
+  name: WorkloadName,
+  settings: RunnerSettings,
+  seed: number,
+  dir: string,
+  setupFill: boolean,
+): Promise<RunResult> {
+  const workload = WORKLOADS[name];
+  const operation = workload.operation(settings, seed);
+  const expected = operation.kind === 'scan' ? operation.limit : operation.keys.count;
+  const meter = new Meter(expected, settings.progress.start(`${target.name}: ${name}`, expected));
+  const keys = new KeySpace(settings.keySize, settings.valueSize, seed);
+  const engineBefore = target.engineMetrics?.();
+  const ioBefore = readIoCounters();
+  const started = performance.now();
+  try {
+    await target.run(operation, keys, meter);
+  } finally {
+    settings.progress.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const ioAfter = readIoCounters();
+  const engineAfter = target.engineMetrics?.();
+  const latencyUs = meter.latency();
+  meter.destroy();
+
+  let writes: WriteCost | undefined;
+  if (workload.writes) {
+    const userBytes = meter.writtenBytes;
+    const diskWriteBytes = ioBefore && ioAfter ? ioAfter.writeBytes - ioBefore.writeBytes : undefined;
+    const cancelledWriteBytes = ioBefore && ioAfter ? ioAfter.cancelledWriteBytes - ioBefore.cancelledWriteBytes : undefined;
+    let writeAmplification: number | undefined;
+    if (diskWriteBytes !== undefined && userBytes > 0) writeAmplification = diskWriteBytes / userBytes;
+    else if (engineBefore !== undefined && engineAfter !== undefined && userBytes > 0) {
+      writeAmplification = (engineAfter.writtenBytes - engineBefore.writtenBytes) / userBytes;
+    }
+    writes = { userBytes, diskWriteBytes, cancelledWriteBytes, writeAmplification, spaceBytes: diskUsage(dir) };
+  }
+  const reads = operation.kind === 'get' || operation.kind === 'seek' || operation.kind === 'mixed';
+  return {
+    workload: name,
+    engine: target.name,
+    ops: meter.ops,
+    calls: meter.calls,
+    opsPerCall: meter.calls === 0 ? 0 : meter.ops / meter.calls,
+    seconds,
+    opsPerSecond: seconds > 0 ? meter.ops / seconds : 0,
+    mbPerSecond: seconds > 0 ? meter.bytes / 1e6 / seconds : 0,
+    lookups: reads ? meter.ops - meter.writeOps : undefined,
+    found: reads ? meter.found : undefined,
+    latencyUs,
+    writes,
+    setupFill,
+    engineMetrics: engineAfter,
+  };
+}
