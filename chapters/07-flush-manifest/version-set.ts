@@ -27,8 +27,12 @@
  * 3. `logNumber` never decreases; every WAL segment below it is in tables.
  * 4. After a failed MANIFEST write, every further logAndApply throws: the
  *    file may end in a partial record that must stay the last one.
- * 5. `pins` counts the holders of each pinned Version (iterators); a table in
- *    a pinned or current Version is never deleted.
+ * 5. `refs` (chapter 10's VersionRefs) holds one reference to the current
+ *    Version and one per pin (an open iterator); a Version with none is
+ *    dead. The new current Version is referenced before the old one is
+ *    released, and the tables a dying Version leaves unreferenced are
+ *    reported to `onTablesUnreferenced`, never before the edit that dropped
+ *    them is durable (invariant 2).
  */
 
 import { NotImplementedError } from '#toolkit/errors.ts';
@@ -36,6 +40,7 @@ import { fromUtf8, utf8 } from '#toolkit/bytes.ts';
 import { CorruptionError, InvalidArgumentError, requireArgument } from '#toolkit/errors.ts';
 import { writeFileAtomically, type FileSystem } from '#toolkit/file-system.ts';
 import { joinPath } from '#toolkit/path.ts';
+import { VersionRefs } from '#snapshots/version-refs.ts';
 import { CURRENT_FILE, manifestFileName, parseManifestFileName } from './file-names.ts';
 import { MANIFEST_FORMAT_VERSION, RECORD_HEADER_SIZE } from './manifest-format.ts';
 import { ManifestWriter, readManifest } from './manifest-log.ts';
@@ -57,7 +62,10 @@ export interface PinnedVersion {
 
 /** The current Version, its counters and its MANIFEST; see the file comment for its invariants. */
 export class VersionSet {
-  private currentVersion: Version = Version.EMPTY;
+  /** Reference counts of the live Versions and their tables (invariant 5). */
+  readonly refs = new VersionRefs();
+  /** The current Version; assigned only through the `currentVersion` setter. */
+  private installed: Version = Version.EMPTY;
   private next = 1;
   private log = 0;
   private manifestNo = 0;
@@ -65,7 +73,12 @@ export class VersionSet {
   /** The size of the current MANIFEST's snapshot record: it is rewritten only after doubling. */
   private manifestStartSize = 0;
   private failure: unknown;
-  private readonly pins = new Map<Version, number>();
+  /**
+   * Called with the tables no live Version names any more, each time a
+   * Version dies (replaced and unpinned): the engine deletes the obsolete
+   * ones (chapter 10's FileLifetimes). Defaults to doing nothing.
+   */
+  onTablesUnreferenced: (tables: number[]) => void = () => {};
 
   /**
    * The sequence number of the last write applied. The engine advances it
@@ -78,7 +91,29 @@ export class VersionSet {
     /** The database directory. */
     readonly dir: string,
     private readonly options: VersionSetOptions,
-  ) {}
+  ) {
+    this.refs.ref(this.installed);
+  }
+
+  /** The current Version (invariant 2). */
+  private get currentVersion(): Version {
+    return this.installed;
+  }
+
+  /** Makes `version` current: referenced first, then the old one released (invariant 5). */
+  private set currentVersion(version: Version) {
+    if (version === this.installed) return;
+    this.refs.ref(version);
+    const old = this.installed;
+    this.installed = version;
+    this.release(old);
+  }
+
+  /** Drops one reference to `version`; reports the tables its death leaves unreferenced. */
+  private release(version: Version): void {
+    const dead = this.refs.unref(version);
+    if (dead.length > 0) this.onTablesUnreferenced(dead);
+  }
 
   /**
    * Returns the VersionSet of a new, empty database. Nothing is written
@@ -184,28 +219,27 @@ export class VersionSet {
     throw new NotImplementedError("task 7.3 in chapters/07-flush-manifest/version-set.ts: write the snapshot to a new MANIFEST, sync it and the directory, replace CURRENT, drop the old one");
   }
 
-  /** Pins the current Version for a reader: its tables are kept until `release()` (invariant 5). */
+  /**
+   * Pins the current Version for a reader (an iterator, a checkpoint): one
+   * more reference, so its tables are kept until `release()` (invariant 5).
+   */
   pin(): PinnedVersion {
     const version = this.currentVersion;
-    this.pins.set(version, (this.pins.get(version) ?? 0) + 1);
+    this.refs.ref(version);
     let released = false;
     return {
       version,
       release: () => {
         if (released) return;
         released = true;
-        const left = (this.pins.get(version) ?? 1) - 1;
-        if (left > 0) this.pins.set(version, left);
-        else this.pins.delete(version);
+        this.release(version);
       },
     };
   }
 
   /** Returns the numbers of every table that must be kept: those of the current Version and of every pinned one. */
   liveTableNumbers(): Set<number> {
-    const live = new Set(this.currentVersion.fileNumbers());
-    for (const version of this.pins.keys()) for (const n of version.fileNumbers()) live.add(n);
-    return live;
+    return this.refs.liveTableNumbers();
   }
 
   /** Closes the MANIFEST (its records are synced already). Closing twice is allowed. */

@@ -37,23 +37,26 @@
  *    throws that error; reads still work. Reopening clears it.
  * 5. After close(), every method but close() throws ClosedError.
  * 6. At most one compaction job runs (the scheduler's); the tables it
- *    writes are in `pendingOutputs` until its edit installs them or it is
- *    abandoned, so they are never taken for obsolete files.
+ *    writes, like a flush's, are pending outputs in `lifetimes` until an
+ *    edit installs them or the job is abandoned, so they are never taken
+ *    for obsolete files.
+ * 7. A table file is deleted exactly when it becomes obsolete: no live
+ *    version names it (the current one, or one an open iterator holds) and
+ *    nothing is writing it (chapter 10's FileLifetimes). A snapshot pins no
+ *    file: compaction keeps the versions it sees in its outputs.
  *
  * Not thread-safe: one call at a time (JavaScript runs one at a time anyway).
  */
 
 import { copyBytes, toBytes } from '#toolkit/bytes.ts';
-import { ClosedError, InvalidArgumentError } from '#toolkit/errors.ts';
+import { ClosedError, InvalidArgumentError, IOError } from '#toolkit/errors.ts';
 import type { FileLock, FileSystem } from '#toolkit/file-system.ts';
-import { joinPath } from '#toolkit/path.ts';
 import type { InternalIterator } from '#memtable/internal-iterator.ts';
 import { ValueKind } from '#memtable/internal-key.ts';
 import { MemTable, type MemTableEntry } from '#memtable/memtable.ts';
 import type { WriteAheadLog } from '#wal/write-ahead-log.ts';
 import { WriteBatch } from '#wal/write-batch.ts';
 import { INTERNAL_KEY_TRAILER_SIZE } from '#sstable/internal-key-codec.ts';
-import { tableFileName } from '#sstable/table-format.ts';
 import type { TableEntry } from '#sstable/table-reader.ts';
 import { BlockCache } from '#cache/block-cache.ts';
 import { TableCache, type PinnedTable } from '#cache/table-cache.ts';
@@ -61,17 +64,18 @@ import { DbIterator } from '#merge/db-iterator.ts';
 import { MergingIterator } from '#merge/merging-iterator.ts';
 import { RangeBounds } from '#merge/range-bounds.ts';
 import { estimatedSpaceAmplification, readAmplification, spaceAmplification, writeAmplification } from '#leveled/amplification.ts';
+import { checkCheckpointTarget, writeCheckpoint, type CheckpointInfo } from '#snapshots/checkpoint.ts';
+import { FileLifetimes } from '#snapshots/file-lifetimes.ts';
+import { SnapshotList, type Snapshot } from '#snapshots/snapshot-list.ts';
 import { ClosingIterator } from './closing-iterator.ts';
 import { CompactionScheduler, type CompactionStepResult, type SchedulerHost } from './compaction-scheduler.ts';
 import type { CompactionOptions } from './compaction-strategies.ts';
 import { fileMayHoldKey, type FileMetadata } from './file-metadata.ts';
 import { NUM_LEVELS } from './manifest-format.ts';
-import type { AmplificationMetrics, LsmMetrics, RecoveryMetrics } from './metrics.ts';
-import { deleteObsoleteFiles } from './obsolete-files.ts';
+import type { AmplificationMetrics, FileLifetimeMetrics, LsmMetrics, RecoveryMetrics } from './metrics.ts';
 import { resolveOptions, tableBuilderOptions, type LsmOptions, type ResolvedOptions } from './options.ts';
 import { openDatabase, type OpenedDatabase } from './recovery.ts';
-import { SnapshotList, type Snapshot } from './snapshot-list.ts';
-import { bestEffortRemove, writeTables } from './table-writer.ts';
+import { writeTables } from './table-writer.ts';
 import type { VersionEdit } from './version-edit.ts';
 import type { VersionSet } from './version-set.ts';
 
@@ -136,8 +140,8 @@ export class LsmTree {
   private memtable = new MemTable();
   private memtableLogNumber: number;
   private readonly immutables: FrozenMemTable[] = [];
-  /** Tables being written but not yet in a version: never obsolete. */
-  private readonly pendingOutputs = new Set<number>();
+  /** When each table may be deleted: pending outputs, and tables no live version names (chapter 10). */
+  private readonly lifetimes: FileLifetimes;
   /** Reused by put and delete, so a single write allocates no batch. */
   private readonly single = new WriteBatch();
   private failure: unknown;
@@ -150,6 +154,7 @@ export class LsmTree {
     gets: 0,
     tablesProbed: 0,
     filterNegatives: 0,
+    deleteFailures: 0,
   };
 
   private constructor(options: ResolvedOptions, opened: OpenedDatabase) {
@@ -166,6 +171,10 @@ export class LsmTree {
       maxOpenFiles: options.maxOpenFiles,
       ...(this.blockCache === undefined ? {} : { blockCache: this.blockCache }),
     });
+    this.lifetimes = new FileLifetimes(this.versions.refs, (table) => this.removeTable(table));
+    // Whenever a version dies (replaced, and its last iterator closed), its
+    // tables that no live version names are deleted at once (invariant 7).
+    this.versions.onTablesUnreferenced = (tables) => this.lifetimes.collect(tables);
     this.scheduler = new CompactionScheduler(this.makeCompactionHost(), options);
   }
 
@@ -302,12 +311,49 @@ export class LsmTree {
 
   /**
    * Takes a snapshot of the database as it is now: reads through it ignore
-   * every later write. Release it when done.
+   * every later write, flush and compaction. Release it when done: until
+   * then compaction keeps every version it can see (chapter 10).
    * @throws ClosedError after close().
    */
   snapshot(): Snapshot {
     this.checkOpen();
     return this.snapshots.create(this.versions.lastSequence);
+  }
+
+  /**
+   * Writes a checkpoint into `dir`: a directory that opens as a database
+   * (on the same file system) holding exactly the writes made before this
+   * call, and none made later. Flushes the memtable first, then hard-links
+   * every table (copies where the file system cannot link), and writes
+   * CURRENT last, so a crash leaves either a complete checkpoint or a
+   * directory without CURRENT (chapter 10's checkpoint.ts). Later
+   * compactions of this database do not affect it.
+   * @throws InvalidArgumentError if `dir` is not a string, is the
+   *   database's own directory, or exists and is not empty; nothing is done then.
+   * @throws IOError if the file system fails (a partial checkpoint without
+   *   CURRENT may be left in `dir`; delete it).
+   * @throws ClosedError after close().
+   */
+  checkpoint(dir: string): CheckpointInfo {
+    this.checkWritable();
+    checkCheckpointTarget(this.fs, this.directory, dir);
+    this.flush();
+    // Referenced while its tables are linked; nothing else runs meanwhile, but the rule costs nothing.
+    const pinned = this.versions.pin();
+    try {
+      return writeCheckpoint(
+        {
+          fs: this.fs,
+          dir: this.directory,
+          version: pinned.version,
+          lastSequence: this.versions.lastSequence,
+          nextFileNumber: this.versions.nextFileNumber,
+        },
+        dir,
+      );
+    } finally {
+      pinned.release();
+    }
   }
 
   /**
@@ -377,6 +423,8 @@ export class LsmTree {
       amplification: this.amplification(write, options.exact === true),
       lastSequence: this.versions.lastSequence,
       snapshots: this.snapshots.size,
+      oldestSnapshotSequence: this.snapshots.oldestSequence(),
+      files: this.fileLifetimeMetrics(),
       recovery: this.recovery,
     };
   }
@@ -399,6 +447,9 @@ export class LsmTree {
       this.versions.close();
       this.tableCache.close();
       this.snapshots.releaseAll();
+      // Iterators still open release their versions later: what they leave
+      // behind is for the next open's sweep, not for this closed engine.
+      this.versions.onTablesUnreferenced = () => {};
       this.lock.release();
     }
   }
@@ -482,22 +533,34 @@ export class LsmTree {
   }
 
   /**
-   * Writes `source` into new durable tables (see table-writer.ts); their
-   * numbers stay in `pendingOutputs` until an edit installs them.
+   * Writes `source` into new durable tables (see table-writer.ts); they stay
+   * pending outputs (never obsolete) until an edit installs them. If the
+   * writing fails, the tables it began are given up.
    */
   private writeTables(source: InternalIterator, maxFileSize?: number): FileMetadata[] {
+    const numbers: number[] = [];
     const allocate = (): number => {
       const number = this.versions.newFileNumber();
-      this.pendingOutputs.add(number);
+      this.lifetimes.beginOutput(number);
+      numbers.push(number);
       return number;
     };
-    return writeTables(this.fs, this.directory, source, allocate, tableBuilderOptions(this.options), maxFileSize);
+    try {
+      return writeTables(this.fs, this.directory, source, allocate, tableBuilderOptions(this.options), maxFileSize);
+    } catch (error) {
+      for (const number of numbers) this.lifetimes.endOutput(number);
+      throw error;
+    }
   }
 
-  /** Records `edit` durably and makes it current (VersionSet.logAndApply); its new tables stop being pending. */
+  /**
+   * Records `edit` durably and makes it current (VersionSet.logAndApply),
+   * which deletes the tables the replaced version was the last to name;
+   * then its new tables stop being pending.
+   */
   private logAndApply(edit: VersionEdit): void {
     this.versions.logAndApply(edit);
-    for (const { file } of edit.newFiles) this.pendingOutputs.delete(file.number);
+    for (const { file } of edit.newFiles) this.lifetimes.endOutput(file.number);
   }
 
   // ---- the read path ----
@@ -653,18 +716,15 @@ export class LsmTree {
       },
       newTableNumber: () => {
         const number = this.versions.newFileNumber();
-        this.pendingOutputs.add(number);
+        this.lifetimes.beginOutput(number);
         return number;
       },
-      installEdit: (edit) => {
-        this.logAndApply(edit);
-        this.deleteObsoleteFiles();
-      },
+      // The inputs are deleted as the replaced version dies: now, or when
+      // the last iterator reading it closes (invariant 7).
+      installEdit: (edit) => this.logAndApply(edit),
+      // No version names them: giving them up deletes them.
       discardTables: (numbers) => {
-        for (const number of numbers) {
-          this.pendingOutputs.delete(number);
-          bestEffortRemove(this.fs, joinPath(this.directory, tableFileName(number)));
-        }
+        for (const number of numbers) this.lifetimes.endOutput(number);
       },
     };
   }
@@ -692,16 +752,38 @@ export class LsmTree {
     return { write, read: readAmplification(this.counters.tablesProbed, this.counters.gets), space, spaceExact: exact };
   }
 
-  /** Deletes the tables no version references and nothing pins, and the WAL segments and MANIFESTs no longer needed. */
-  private deleteObsoleteFiles(): void {
-    const tables = this.versions.liveTableNumbers();
-    for (const number of this.pendingOutputs) tables.add(number);
-    deleteObsoleteFiles(
-      this.fs,
-      this.directory,
-      { logNumber: this.versions.logNumber, manifestNumber: this.versions.manifestNumber, tables },
-      (number) => this.tableCache.evict(number),
-    );
+  // ---- file lifetimes (chapter 10) ----
+
+  /**
+   * Deletes table `table`'s file, which FileLifetimes found obsolete, after
+   * forgetting its reader and blocks. A file already gone is fine (a failed
+   * writer removed it); one that cannot be deleted is left for the next
+   * open's sweep (recovery.ts): deleting garbage must not fail a read or a
+   * write.
+   */
+  private removeTable(table: number): void {
+    // Close the reader first: some file systems refuse to delete an open file.
+    this.tableCache.evict(table);
+    try {
+      this.fs.remove(this.tableCache.pathOf(table));
+    } catch (error) {
+      if (!(error instanceof IOError)) throw error;
+      if (error.errno !== 'ENOENT') this.counters.deleteFailures++;
+    }
+  }
+
+  /** The versions and tables alive now, and what FileLifetimes has done; see metrics.ts. */
+  private fileLifetimeMetrics(): FileLifetimeMetrics {
+    const refs = this.versions.refs;
+    const liveTables = refs.liveTableNumbers().size;
+    return {
+      liveVersions: refs.liveVersions,
+      liveTables,
+      zombieTables: liveTables - this.versions.current.fileCount,
+      pendingOutputs: this.lifetimes.pendingCount,
+      obsoleteTablesDeleted: this.lifetimes.deleted,
+      deleteFailures: this.counters.deleteFailures,
+    };
   }
 
   // ---- arguments and state ----

@@ -115,6 +115,22 @@ export interface RecoveryMetrics {
   readonly obsoleteFilesDeleted: number;
 }
 
+/** Versions and table files, and their lifetimes (chapter 10). */
+export interface FileLifetimeMetrics {
+  /** Versions alive: the current one, and older ones that open iterators hold. */
+  readonly liveVersions: number;
+  /** Tables some live version names. */
+  readonly liveTables: number;
+  /** Of those, tables the current version no longer names, kept only for open iterators. */
+  readonly zombieTables: number;
+  /** Tables a flush or compaction is writing, not yet in a version. */
+  readonly pendingOutputs: number;
+  /** Tables deleted since open because they became obsolete. */
+  readonly obsoleteTablesDeleted: number;
+  /** Obsolete tables whose deletion failed (the next open deletes them). */
+  readonly deleteFailures: number;
+}
+
 /** A snapshot of the engine's counters and sizes. */
 export interface LsmMetrics {
   /** Every level, L0 first, empty ones included. */
@@ -166,6 +182,10 @@ export interface LsmMetrics {
   readonly lastSequence: number;
   /** Live snapshots. */
   readonly snapshots: number;
+  /** The sequence of the oldest live snapshot (compaction keeps what it sees), or undefined when there is none. */
+  readonly oldestSnapshotSequence: number | undefined;
+  /** Versions and table files, and their lifetimes (chapter 10). */
+  readonly files: FileLifetimeMetrics;
   /** What the last open recovered. */
   readonly recovery: RecoveryMetrics;
 }
