@@ -83,14 +83,25 @@ async function main(argv: string[]): Promise<number> {
 function nextStep(files: Awaited<ReturnType<typeof runVitest>>['files'], folder: string): string {
   const broken = files.find((f) => f.error !== undefined);
   if (broken !== undefined) return `${broken.file} does not load: ${firstLine(broken.error)}`;
-  for (const f of files) {
-    const failing = f.tests.find((t) => t.status === 'failed');
-    if (failing === undefined) continue;
-    const reason = firstLine(failing.failure);
-    const todo = /TODO|task \d+\.\d+/.test(reason);
-    return todo
-      ? `"${failing.name}" needs ${reason.replace(/^NotImplementedError: /, '')}`
-      : `"${failing.name}" fails: ${reason}`;
+  const failing = files.flatMap((f) => f.tests.filter((t) => t.status === 'failed'));
+  // First the lowest unwritten task: the tasks are numbered in the order the lesson teaches them.
+  let next: { test: (typeof failing)[number]; task: number[]; todo: string } | undefined;
+  for (const test of failing) {
+    const match = /NotImplementedError: (task (\d+)\.(\d+) in [^\n]*)/.exec(test.failure ?? '');
+    if (match === null) continue;
+    const task = [Number(match[2]), Number(match[3])];
+    if (next === undefined || task[0]! < next.task[0]! || (task[0] === next.task[0] && task[1]! < next.task[1]!)) {
+      next = { test, task, todo: match[1]! };
+    }
+  }
+  if (next !== undefined) return `"${next.test.name}" needs ${next.todo}`;
+  // Every task is written: point at the first assertion that fails. A fast-check
+  // failure says only "Property failed" on its first line, so it comes last.
+  const isProperty = (t: (typeof failing)[number]): boolean => /Property failed/.test(firstLine(t.failure));
+  const wrong = failing.find((t) => !isProperty(t)) ?? failing[0];
+  if (wrong !== undefined) {
+    const where = isProperty(wrong) ? ' (its counterexample is printed above)' : '';
+    return `"${wrong.name}" fails: ${firstLine(wrong.failure)}${where}`;
   }
   const tasks = tasksOf(folder);
   return tasks.length > 0 ? `start with task ${tasks[0]!.id} in ${tasks[0]!.file}` : 'read the failures above.';
