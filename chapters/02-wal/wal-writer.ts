@@ -69,6 +69,11 @@ export class WalWriter {
     return this.failure !== undefined;
   }
 
+  /** True once `close()` has run. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /**
    * Appends `batch` as one record, its entries numbered `firstSequence`,
    * `firstSequence + 1`, ... When this returns, the record survives the

@@ -170,7 +170,10 @@ export class WriteAheadLog {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (!this.writer.failed) this.writer.sync();
+      // A rotate that synced and closed the old segment, then failed to
+      // start the next one, leaves the old writer here, already closed and
+      // synced: there is nothing left to sync.
+      if (!this.writer.failed && !this.writer.isClosed) this.writer.sync();
     } finally {
       this.writer.close();
     }

@@ -45,7 +45,7 @@
 
 import { NotImplementedError } from '#toolkit/errors.ts';
 import { compareBytes, concatBytes, copyBytes, EMPTY_BYTES } from '#toolkit/bytes.ts';
-import { ClosedError, requireArgument } from '#toolkit/errors.ts';
+import { ClosedError, InvalidArgumentError, requireArgument } from '#toolkit/errors.ts';
 import type { InternalIterator } from '#memtable/internal-iterator.ts';
 import { MAX_SEQUENCE, ValueKind } from '#memtable/internal-key.ts';
 import { RangeBounds } from './range-bounds.ts';
@@ -286,6 +286,6 @@ export class DbIterator implements Iterable<[Uint8Array, Uint8Array]> {
 
   private checkValid(): void {
     this.checkOpen();
-    if (!this.isValid) throw new Error('iterator is not valid: check valid() before key(), value(), next() or prev()');
+    if (!this.isValid) throw new InvalidArgumentError('the iterator is not on an entry: check valid() before key(), value(), next() or prev()');
   }
 }

@@ -66,7 +66,7 @@ export class RangeBounds {
   static halfOpen(start: Uint8Array, end: Uint8Array): RangeBounds {
     const bounds = new RangeBounds({ gte: start, lt: end });
     if (compareBytes(start, end) > 0) {
-      throw new InvalidArgumentError('range(start, end) needs start <= end: it covers [start, end)');
+      throw new InvalidArgumentError('range(start, end) needs start <= end: it covers [start, end); to scan backwards, pass { reverse: true }');
     }
     return bounds;
   }

@@ -229,8 +229,10 @@ export class LsmTree {
 
   /**
    * Applies every write of `batch` atomically: after a crash, all of them
-   * or none. Every entry is checked before anything is written; an empty
-   * batch does nothing.
+   * or none. Every entry is checked before anything is written. An empty
+   * batch writes nothing; with `{ sync: true }` it still syncs the WAL, so
+   * it works as a barrier that makes every earlier write durable (as in
+   * LevelDB).
    * @throws as {@link put} does; a single bad entry rejects the whole batch.
    */
   write(batch: WriteBatch, options?: WriteOptions): void {
@@ -245,6 +247,18 @@ export class LsmTree {
       else owned.delete(this.ownedKey(entry.key));
     }
     if (owned.count > 0) this.apply(owned, sync);
+    else if (sync) this.syncLog();
+  }
+
+  /** Makes every write logged so far durable, without writing anything. */
+  private syncLog(): void {
+    this.checkWritable();
+    try {
+      this.wal.sync();
+    } catch (error) {
+      this.failure ??= error;
+      throw error;
+    }
   }
 
   /**
@@ -257,6 +271,7 @@ export class LsmTree {
    */
   get(key: Bytes, options?: ReadOptions): Uint8Array | undefined {
     this.checkOpen();
+    checkOptions(options, READ_OPTION_NAMES, 'get');
     const userKey = this.lookupKey(key, 'key');
     const sequence = this.readSequence(options);
     this.counters.gets++;
@@ -275,6 +290,7 @@ export class LsmTree {
    */
   range(start: Bytes, end: Bytes, options: RangeOptions = {}): DbIterator {
     this.checkOpen();
+    checkOptions(options, RANGE_OPTION_NAMES, 'range');
     const bounds = RangeBounds.halfOpen(this.lookupKey(start, 'start'), this.lookupKey(end, 'end'));
     return this.newIterator(bounds, options);
   }
@@ -289,9 +305,7 @@ export class LsmTree {
    */
   iterator(options: IteratorOptions = {}): DbIterator {
     this.checkOpen();
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`iterator options must be an object, got ${describeValue(options)}`);
-    }
+    checkOptions(options, ITERATOR_OPTION_NAMES, 'iterator');
     const bound = (value: Bytes | undefined, name: string): Uint8Array | undefined =>
       value === undefined ? undefined : this.lookupKey(value, name);
     const bounds = new RangeBounds({
@@ -374,6 +388,10 @@ export class LsmTree {
    */
   metrics(options: MetricsOptions = {}): LsmMetrics {
     this.checkOpen();
+    checkOptions(options, METRICS_OPTION_NAMES, 'metrics');
+    if (typeof (options.exact ?? false) !== 'boolean') {
+      throw new InvalidArgumentError(`exact must be true or false, got ${describeValue(options.exact)}`);
+    }
     const version = this.versions.current;
     const c = this.counters;
     const walBytes = c.walBytesOfOldSegments + this.wal.size;
@@ -557,7 +575,12 @@ export class LsmTree {
     if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0)) {
       throw new InvalidArgumentError(`limit must be an integer >= 0 or Infinity, got ${describeValue(limit)}`);
     }
-    return new DbIterator(this.mergedIterator(), { sequence, bounds, reverse, limit });
+    const source = new OpenDatabaseIterator(this.mergedIterator(), () => {
+      if (this.closed) {
+        throw new ClosedError(`the database in '${this.directory}' is closed, and its iterators with it; open it again for a new iterator`);
+      }
+    });
+    return new DbIterator(source, { sequence, bounds, reverse, limit });
   }
 
   /**
@@ -762,7 +785,7 @@ export class LsmTree {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new ClosedError(`the database in '${this.directory}' is closed`);
+    if (this.closed) throw new ClosedError(`the database in '${this.directory}' is closed; open it again with LsmTree.open to use it`);
   }
 
   private checkWritable(): void {
@@ -775,9 +798,7 @@ export class LsmTree {
 /** Reads the `sync` option of a write. */
 function syncOption(options: WriteOptions | undefined): boolean {
   if (options === undefined) return false;
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`write options must be an object, got ${describeValue(options)}`);
-  }
+  checkOptions(options, WRITE_OPTION_NAMES, 'write');
   const sync: unknown = options.sync ?? false;
   if (typeof sync !== 'boolean') throw new InvalidArgumentError(`sync must be true or false, got ${describeValue(sync)}`);
   return sync;
@@ -785,8 +806,97 @@ function syncOption(options: WriteOptions | undefined): boolean {
 
 /** Describes a bad argument for a message. */
 function describeValue(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** The names each call's options may have; see checkOptions. */
+const WRITE_OPTION_NAMES: readonly string[] = ['sync'];
+const READ_OPTION_NAMES: readonly string[] = ['snapshot'];
+const RANGE_OPTION_NAMES: readonly string[] = ['snapshot', 'reverse', 'limit'];
+const ITERATOR_OPTION_NAMES: readonly string[] = ['gt', 'gte', 'lt', 'lte', ...RANGE_OPTION_NAMES];
+const METRICS_OPTION_NAMES: readonly string[] = ['exact'];
+
+/**
+ * Checks that a call's `options` are undefined or an object whose every
+ * name is one of `names`. A misspelt name would otherwise be ignored, and
+ * the call would quietly do something else than asked: `{ synch: true }`
+ * would not sync, `{ snapshto: s }` would read the latest data, `{ gtee: k }`
+ * would scan from the first key. `what` names the call in messages.
+ */
+function checkOptions(options: unknown, names: readonly string[], what: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${what} options must be an object, got ${describeValue(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!names.includes(name)) throw new InvalidArgumentError(`unknown ${what} option '${name}'; the options are: ${names.join(', ')}`);
+  }
+}
+
+/**
+ * The source of a user's iterator: it refuses to move once the database is
+ * closed (invariant 5). Without it, an iterator over writes still in a
+ * memtable would go on reading after close(), and one over tables would
+ * fail only on reaching a closed table, with a message about that table.
+ * Closing it, and reading the entry it is on, stay allowed.
+ */
+class OpenDatabaseIterator implements InternalIterator {
+  constructor(
+    private readonly inner: InternalIterator,
+    /** Throws ClosedError if the database is closed. */
+    private readonly checkOpen: () => void,
+  ) {}
+
+  valid(): boolean {
+    return this.inner.valid();
+  }
+
+  seekToFirst(): void {
+    this.checkOpen();
+    this.inner.seekToFirst();
+  }
+
+  seekToLast(): void {
+    this.checkOpen();
+    this.inner.seekToLast();
+  }
+
+  seek(userKey: Uint8Array, sequence: number): void {
+    this.checkOpen();
+    this.inner.seek(userKey, sequence);
+  }
+
+  next(): void {
+    this.checkOpen();
+    this.inner.next();
+  }
+
+  prev(): void {
+    this.checkOpen();
+    this.inner.prev();
+  }
+
+  key(): Uint8Array {
+    return this.inner.key();
+  }
+
+  sequence(): number {
+    return this.inner.sequence();
+  }
+
+  kind(): ValueKind {
+    return this.inner.kind();
+  }
+
+  value(): Uint8Array {
+    return this.inner.value();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
 }

@@ -183,7 +183,7 @@ const FILE_SYSTEM_METHODS = ['createWritable', 'openReadable', 'readFile', 'exis
  */
 export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError(`options must be an object, got ${describe(options)}`);
   }
   for (const name of Object.keys(options)) {
@@ -217,12 +217,18 @@ export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions
     if (options[soft] === undefined) low = Math.min(low, high);
     return { [soft]: low, [hard]: high } as Record<S | T, number>;
   };
-  const fileSystem: unknown = options.fileSystem ?? new NodeFileSystem();
-  const missing = FILE_SYSTEM_METHODS.filter((m) => typeof (fileSystem as Record<string, unknown>)?.[m] !== 'function');
+  // Only undefined means "the default", as for every other option: a null
+  // file system (a variable not set yet) must not quietly become the real
+  // disk, nor a null compaction quietly become the leveled strategy.
+  const fileSystem: unknown = options.fileSystem === undefined ? new NodeFileSystem() : options.fileSystem;
+  if (typeof fileSystem !== 'object' || fileSystem === null) {
+    throw new InvalidArgumentError(`fileSystem must be a FileSystem (a NodeFileSystem, a MemoryFileSystem...), got ${describe(fileSystem)}`);
+  }
+  const missing = FILE_SYSTEM_METHODS.filter((m) => typeof (fileSystem as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) {
     throw new InvalidArgumentError(`fileSystem must implement the FileSystem interface; it lacks ${missing.join(', ')}`);
   }
-  const compaction: unknown = options.compaction ?? DEFAULT_COMPACTION;
+  const compaction: unknown = options.compaction === undefined ? DEFAULT_COMPACTION : options.compaction;
   createPicker(compaction); // Checks the strategy and its options.
   const resolved = {
     fileSystem: fileSystem as FileSystem,

@@ -26,7 +26,7 @@ export const INTERVIEW_KIT_LINK = '/interview-kit';
  * The guides' order in the nav and the sidebar, by file name without `.md`.
  * A guide not listed here comes after these, in alphabetical order.
  */
-const GUIDE_ORDER = ['formats', 'distributed', 'tuning', 'benchmarks'];
+const GUIDE_ORDER = ['formats', 'crash-safety', 'distributed', 'tuning', 'benchmarks'];
 
 /** What a page is: it decides where the page sits in the nav and how tests treat it. */
 export type PageKind = 'home' | 'chapter' | 'interview-kit' | 'guide';

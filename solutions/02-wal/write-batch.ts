@@ -13,7 +13,7 @@
  */
 
 import { EMPTY_BYTES } from '#toolkit/bytes.ts';
-import { requireArgument } from '#toolkit/errors.ts';
+import { InvalidArgumentError, requireArgument } from '#toolkit/errors.ts';
 import { ValueKind } from '#memtable/internal-key.ts';
 import { MAX_FIELD_LENGTH } from './wal-format.ts';
 
@@ -32,7 +32,7 @@ export class WriteBatch {
   /**
    * Adds a put of `value` under `key`, after the entries already in the batch.
    * Returns the batch, so calls can be chained.
-   * @throws InvalidArgumentError if the key or the value is longer than 2^32 - 1 bytes.
+   * @throws InvalidArgumentError if the key or the value is not a Uint8Array or is longer than 2^32 - 1 bytes.
    */
   put(key: Uint8Array, value: Uint8Array): this {
     return this.add(ValueKind.Put, key, value);
@@ -41,7 +41,7 @@ export class WriteBatch {
   /**
    * Adds a delete of `key` (a tombstone), after the entries already in the batch.
    * Returns the batch, so calls can be chained.
-   * @throws InvalidArgumentError if the key is longer than 2^32 - 1 bytes.
+   * @throws InvalidArgumentError if the key is not a Uint8Array or is longer than 2^32 - 1 bytes.
    */
   delete(key: Uint8Array): this {
     return this.add(ValueKind.Delete, key, EMPTY_BYTES);
@@ -69,10 +69,22 @@ export class WriteBatch {
   }
 
   private add(kind: ValueKind, key: Uint8Array, value: Uint8Array): this {
+    // The types say bytes, but a JavaScript caller may pass anything: name
+    // what was given, instead of a TypeError from `key.length` (null) or a
+    // length complaint about a number.
+    if (!(key instanceof Uint8Array)) throw notBytes('key', key);
+    if (!(value instanceof Uint8Array)) throw notBytes('value', value);
     requireArgument(key.length <= MAX_FIELD_LENGTH, `a key must be at most 2^32 - 1 bytes, got ${key.length}`);
     requireArgument(value.length <= MAX_FIELD_LENGTH, `a value must be at most 2^32 - 1 bytes, got ${value.length}`);
     this.list.push({ kind, key, value });
     this.bytes += key.length + value.length;
     return this;
   }
+}
+
+/** The error for a batch key or value that is not bytes: it names what was given and what to do. */
+function notBytes(what: 'key' | 'value', given: unknown): InvalidArgumentError {
+  // Worded as the engine's own check (toBytes) words it: "got number", "got null", "got an array".
+  const got = given === null ? 'null' : Array.isArray(given) ? 'an array' : typeof given;
+  return new InvalidArgumentError(`a batch ${what} must be a Uint8Array (encode a string as UTF-8 bytes), got ${got}`);
 }
