@@ -621,11 +621,15 @@ export class LsmTree {
     if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0)) {
       throw new InvalidArgumentError(`limit must be an integer >= 0 or Infinity, got ${describeValue(limit)}`);
     }
-    const source = new OpenDatabaseIterator(this.mergedIterator(), () => {
+    // Invariant 5: a user's iterator stops when the database closes. Without
+    // this check one over writes still in a memtable would go on reading, and
+    // one over tables would fail only on reaching a closed table.
+    const refuseAfterClose = (): void => {
       if (this.closed) {
         throw new ClosedError(`the database in '${this.directory}' is closed, and its iterators with it; open it again for a new iterator`);
       }
-    });
+    };
+    const source = new ClosingIterator(this.mergedIterator(), () => {}, refuseAfterClose);
     return new DbIterator(source, { sequence, bounds, reverse, limit });
   }
 
@@ -901,69 +905,5 @@ function checkOptions(options: unknown, names: readonly string[], what: string):
   }
   for (const name of Object.keys(options)) {
     if (!names.includes(name)) throw new InvalidArgumentError(`unknown ${what} option '${name}'; the options are: ${names.join(', ')}`);
-  }
-}
-
-/**
- * The source of a user's iterator: it refuses to move once the database is
- * closed (invariant 5). Without it, an iterator over writes still in a
- * memtable would go on reading after close(), and one over tables would
- * fail only on reaching a closed table, with a message about that table.
- * Closing it, and reading the entry it is on, stay allowed.
- */
-class OpenDatabaseIterator implements InternalIterator {
-  constructor(
-    private readonly inner: InternalIterator,
-    /** Throws ClosedError if the database is closed. */
-    private readonly checkOpen: () => void,
-  ) {}
-
-  valid(): boolean {
-    return this.inner.valid();
-  }
-
-  seekToFirst(): void {
-    this.checkOpen();
-    this.inner.seekToFirst();
-  }
-
-  seekToLast(): void {
-    this.checkOpen();
-    this.inner.seekToLast();
-  }
-
-  seek(userKey: Uint8Array, sequence: number): void {
-    this.checkOpen();
-    this.inner.seek(userKey, sequence);
-  }
-
-  next(): void {
-    this.checkOpen();
-    this.inner.next();
-  }
-
-  prev(): void {
-    this.checkOpen();
-    this.inner.prev();
-  }
-
-  key(): Uint8Array {
-    return this.inner.key();
-  }
-
-  sequence(): number {
-    return this.inner.sequence();
-  }
-
-  kind(): ValueKind {
-    return this.inner.kind();
-  }
-
-  value(): Uint8Array {
-    return this.inner.value();
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }
