@@ -29,6 +29,20 @@ export type { Snapshot } from './07-flush-manifest/snapshot-list.ts';
 export type { CompactionHost } from './07-flush-manifest/compaction-hook.ts';
 export type { CompactionOptions, CompactionStrategyName } from './07-flush-manifest/compaction-strategies.ts';
 export type { CompactionStepResult } from './07-flush-manifest/compaction-scheduler.ts';
+export type {
+  AbandonCause,
+  CompactionAbandonEvent,
+  CompactionFinishEvent,
+  CompactionStartEvent,
+  EventClock,
+  EventTables,
+  FlushEvent,
+  LsmEvent,
+  LsmEventListener,
+  LsmEventType,
+  SlowdownEvent,
+  StallEvent,
+} from './07-flush-manifest/events.ts';
 export type { CompactionPlan, CompactionReason } from './08-tiered-compaction/compaction-plan.ts';
 export { WriteBatch } from './02-wal/write-batch.ts';
 export { DbIterator } from './06-merge-iterators/db-iterator.ts';

@@ -39,7 +39,11 @@ export class SkipListNode<K, V> {
     readonly value: V,
     height: number,
   ) {
-    this.next = new Array<SkipListNode<K, V> | undefined>(height).fill(undefined);
+    // Pushed one by one rather than `new Array(height)`: V8 keeps an array
+    // made this way "packed" (no holes), and reads from it are faster.
+    const next: (SkipListNode<K, V> | undefined)[] = [];
+    for (let i = 0; i < height; i++) next.push(undefined);
+    this.next = next;
   }
 }
 
@@ -50,6 +54,8 @@ export class SkipList<K, V> {
   private height = 1;
   private count = 0;
   private readonly random: SeededRandom;
+  /** Scratch space for insert's predecessors, reused so an insert allocates only its node. */
+  private readonly prev: SkipListNode<K, V>[] = Array.from({ length: MAX_HEIGHT }, () => this.head);
 
   /**
    * @param compare returns a negative number iff a < b, 0 iff equal, positive iff a > b.

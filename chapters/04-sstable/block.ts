@@ -22,7 +22,7 @@ import { NotImplementedError } from '#toolkit/errors.ts';
 import { CorruptionError } from '#toolkit/errors.ts';
 import { readU32 } from '#toolkit/fixed-int.ts';
 import { isValueKind, type ValueKind } from '#memtable/internal-key.ts';
-import { compareEncodedKeys, INTERNAL_KEY_TRAILER_SIZE, kindByteOf, sequenceOf } from './internal-key-codec.ts';
+import { compareEncodedKeys, compareEncodedKeysAt, INTERNAL_KEY_TRAILER_SIZE, kindByteOf, sequenceOf } from './internal-key-codec.ts';
 import { RESTART_ENTRY_SIZE } from './table-format.ts';
 
 /**
@@ -156,6 +156,9 @@ export class BlockIterator {
    * Positions at the first entry whose key is >= `target` (an encoded
    * internal key), or not valid if every key is smaller. Binary search over
    * the restart points, then a forward scan of at most one restart run.
+   * The search compares each restart key where it lies in the block
+   * (compareRestartKey) instead of decoding it: an index block restarts at
+   * every entry, so a seek there is all search.
    */
   seek(target: Uint8Array): void {
     // TODO(task 4.6): binary-search the last restart point whose key is < target, then scan forward to the first key >= target
@@ -207,6 +210,31 @@ export class BlockIterator {
    */
   compareKey(target: Uint8Array): number {
     return compareEncodedKeys(this.keyBuffer, target, this.keyLength, target.length);
+  }
+
+  /**
+   * Compares the key of restart point `index` with `target` (an encoded
+   * internal key) where it lies in the block, without decoding it into the
+   * key buffer: a restart point's key is stored whole (shared = 0). Does
+   * not move the iterator.
+   * @throws CorruptionError if the entry's header is damaged, as parseNextEntry would.
+   */
+  private compareRestartKey(index: number, target: Uint8Array): number {
+    const data = this.block.data;
+    const at = this.block.restartPoint(index);
+    this.cursor = at;
+    const shared = this.readLength(at, 'shared');
+    const unshared = this.readLength(at, 'unshared');
+    const valueLength = this.readLength(at, 'value_length');
+    const keyStart = this.cursor;
+    if (shared !== 0) this.corrupt(at, `shared prefix of ${shared} bytes at a restart point, whose key must be stored whole`);
+    if (unshared + valueLength > this.block.restartsOffset - keyStart) {
+      this.corrupt(at, `entry of ${unshared} key and ${valueLength} value bytes runs past the entries' end at ${this.block.restartsOffset}`);
+    }
+    if (unshared < INTERNAL_KEY_TRAILER_SIZE) {
+      this.corrupt(at, `key of ${unshared} bytes is shorter than the ${INTERNAL_KEY_TRAILER_SIZE}-byte internal key trailer`);
+    }
+    return compareEncodedKeysAt(data, keyStart, unshared, target);
   }
 
   /** Returns a copy of the current key's user key part (without the trailer). REQUIRES: valid(). */

@@ -49,11 +49,12 @@
  */
 
 import { NotImplementedError } from '#toolkit/errors.ts';
-import { copyBytes, toBytes } from '#toolkit/bytes.ts';
+import { toBytes } from '#toolkit/bytes.ts';
 import { ClosedError, InvalidArgumentError, IOError } from '#toolkit/errors.ts';
 import type { FileLock, FileSystem } from '#toolkit/file-system.ts';
 import type { InternalIterator } from '#memtable/internal-iterator.ts';
 import { ValueKind } from '#memtable/internal-key.ts';
+import { Arena } from '#memtable/arena.ts';
 import { MemTable, type MemTableEntry } from '#memtable/memtable.ts';
 import type { WriteAheadLog } from '#wal/write-ahead-log.ts';
 import { WriteBatch } from '#wal/write-batch.ts';
@@ -62,6 +63,7 @@ import type { TableEntry } from '#sstable/table-reader.ts';
 import { BlockCache } from '#cache/block-cache.ts';
 import { TableCache, type PinnedTable } from '#cache/table-cache.ts';
 import { DbIterator } from '#merge/db-iterator.ts';
+import { copyValue } from '#merge/value-copies.ts';
 import { MergingIterator } from '#merge/merging-iterator.ts';
 import { RangeBounds } from '#merge/range-bounds.ts';
 import { estimatedSpaceAmplification, readAmplification, spaceAmplification, writeAmplification } from '#leveled/amplification.ts';
@@ -71,6 +73,7 @@ import { SnapshotList, type Snapshot } from '#snapshots/snapshot-list.ts';
 import { ClosingIterator } from './closing-iterator.ts';
 import { CompactionScheduler, type CompactionStepResult, type SchedulerHost } from './compaction-scheduler.ts';
 import type { CompactionOptions } from './compaction-strategies.ts';
+import { EventReporter } from './events.ts';
 import { fileMayHoldKey, type FileMetadata } from './file-metadata.ts';
 import { NUM_LEVELS } from './manifest-format.ts';
 import type { AmplificationMetrics, FileLifetimeMetrics, LsmMetrics, RecoveryMetrics } from './metrics.ts';
@@ -138,6 +141,8 @@ export class LsmTree {
   private readonly snapshots = new SnapshotList();
   private readonly recovery: RecoveryMetrics;
   private readonly scheduler: CompactionScheduler;
+  /** Tells the `onEvent` listener about flushes and compactions (events.ts). */
+  private readonly events: EventReporter;
   private memtable = new MemTable();
   private memtableLogNumber: number;
   private readonly immutables: FrozenMemTable[] = [];
@@ -145,6 +150,8 @@ export class LsmTree {
   private readonly lifetimes: FileLifetimes;
   /** Reused by put and delete, so a single write allocates no batch. */
   private readonly single = new WriteBatch();
+  /** Holds the engine's copies of the keys and values written, in big shared chunks (arena.ts explains why). */
+  private readonly arena = new Arena();
   private failure: unknown;
   private closed = false;
   private readonly counters = {
@@ -176,6 +183,7 @@ export class LsmTree {
     // Whenever a version dies (replaced, and its last iterator closed), its
     // tables that no live version names are deleted at once (invariant 7).
     this.versions.onTablesUnreferenced = (tables) => this.lifetimes.collect(tables);
+    this.events = new EventReporter(options.onEvent, () => ({ userBytes: this.counters.userBytes, sequence: this.versions.lastSequence }));
     this.scheduler = new CompactionScheduler(this.makeCompactionHost(), options);
   }
 
@@ -377,8 +385,10 @@ export class LsmTree {
       this.flushImmutables();
     } catch (error) {
       this.failure ??= error;
+      this.events.dropListenerError();
       throw error;
     }
+    this.events.rethrowListenerError();
   }
 
   /**
@@ -452,7 +462,7 @@ export class LsmTree {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.scheduler.abandon(); // Its unfinished outputs are deleted; the next open would delete them anyway.
+    this.scheduler.abandon('close'); // Its unfinished outputs are deleted; the next open would delete them anyway.
     try {
       this.wal.close();
     } finally {
@@ -464,6 +474,7 @@ export class LsmTree {
       this.versions.onTablesUnreferenced = () => {};
       this.lock.release();
     }
+    this.events.rethrowListenerError();
   }
 
   // ---- the write path ----
@@ -482,8 +493,10 @@ export class LsmTree {
       this.scheduler.afterWrite(batch.byteSize, this.memtable.approximateBytes);
     } catch (error) {
       this.failure ??= error;
+      this.events.dropListenerError(); // The write's own error wins over a listener's.
       throw error;
     }
+    this.events.rethrowListenerError();
   }
 
   /**
@@ -501,7 +514,13 @@ export class LsmTree {
     while (this.immutables.length > 0) {
       const files = this.flushOldestImmutable();
       this.counters.flushes++;
-      for (const file of files) this.counters.flushBytes += file.size;
+      let bytes = 0;
+      for (const file of files) bytes += file.size;
+      this.counters.flushBytes += bytes;
+      if (this.events.listening) {
+        const level0Files = this.versions.current.files(0).length;
+        this.events.emit({ type: 'flush', tables: files.map((f) => f.number), bytes, level0Files, pendingBytes: this.scheduler.pendingBytes() });
+      }
     }
   }
 
@@ -621,8 +640,10 @@ export class LsmTree {
       this.scheduler.compact(level);
     } catch (error) {
       this.failure ??= error;
+      this.events.dropListenerError();
       throw error;
     }
+    this.events.rethrowListenerError();
   }
 
   /**
@@ -641,12 +662,16 @@ export class LsmTree {
     if (!(budgetBytes === Infinity || (Number.isSafeInteger(budgetBytes) && budgetBytes >= 1))) {
       throw new InvalidArgumentError(`budgetBytes must be an integer >= 1 or Infinity, got ${describeValue(budgetBytes)}`);
     }
+    let result: CompactionStepResult;
     try {
-      return this.scheduler.step(budgetBytes);
+      result = this.scheduler.step(budgetBytes);
     } catch (error) {
       this.failure ??= error;
+      this.events.dropListenerError();
       throw error;
     }
+    this.events.rethrowListenerError();
+    return result;
   }
 
   /**
@@ -660,6 +685,7 @@ export class LsmTree {
   setCompaction(options: CompactionOptions): void {
     this.checkWritable();
     this.scheduler.setStrategy(options);
+    this.events.rethrowListenerError();
   }
 
   /** The window compaction jobs get into the engine; see compaction-hook.ts. */
@@ -669,6 +695,7 @@ export class LsmTree {
       dir: this.directory,
       tableOptions: tableBuilderOptions(this.options),
       currentVersion: () => this.versions.current,
+      events: this.events,
       smallestSnapshotSequence: () => this.snapshots.oldestSequence() ?? this.versions.lastSequence,
       tableIterator: (file) => {
         const table = this.tableCache.pin(file.number);
@@ -751,7 +778,7 @@ export class LsmTree {
   /** Returns `key` as bytes the engine owns (a copy), after checking its type and length. */
   private ownedKey(key: unknown): Uint8Array {
     const bytes = this.lookupKey(key, 'key');
-    return typeof key === 'string' ? bytes : copyBytes(bytes);
+    return typeof key === 'string' ? bytes : this.arena.copy(bytes);
   }
 
   /** Returns `value` as bytes the engine owns (a copy), after checking its type and length. */
@@ -761,7 +788,7 @@ export class LsmTree {
     if (bytes.length > max) {
       throw new InvalidArgumentError(`value is ${bytes.length} bytes; a value may be 0 to ${max} bytes (maxValueSize)`);
     }
-    return typeof value === 'string' ? bytes : copyBytes(bytes);
+    return typeof value === 'string' ? bytes : this.arena.copy(bytes);
   }
 
   /** Returns `key` as bytes (not copied), after checking its type and length. `what` names it in errors. */

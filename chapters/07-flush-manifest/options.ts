@@ -25,12 +25,14 @@
  * | l0StopTrigger        | 12        | integer, l0SlowdownTrigger .. 10000       |
  * | softPendingBytes     | 64 GiB    | integer, 1 B .. 1 PiB                     |
  * | hardPendingBytes     | 256 GiB   | integer, softPendingBytes .. 1 PiB        |
+ * | onEvent              | none      | a function (event) => void (events.ts)    |
  */
 
 import { InvalidArgumentError } from '#toolkit/errors.ts';
 import type { FileSystem } from '#toolkit/file-system.ts';
 import { NodeFileSystem } from '#toolkit/node-file-system.ts';
 import { createPicker, DEFAULT_COMPACTION, type CompactionOptions } from './compaction-strategies.ts';
+import type { LsmEventListener } from './events.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -116,6 +118,14 @@ export interface ResolvedOptions {
   readonly softPendingBytes: number;
   /** Compaction debt that stalls writes. An integer from softPendingBytes to 1 PiB. Defaults to 256 GiB (or softPendingBytes, if that is given and larger). */
   readonly hardPendingBytes: number;
+  /**
+   * Called synchronously with each flush, compaction start, finish and
+   * abandon, slowdown and stall (events.ts), stamped with logical time
+   * (bytes the user wrote). An exception it throws is thrown by the call
+   * that emitted the event, once the engine is done with it. A function,
+   * or undefined. Defaults to undefined (no events).
+   */
+  readonly onEvent: LsmEventListener | undefined;
 }
 
 /** The range of one integer option, for checking and for the message that names it. */
@@ -147,7 +157,7 @@ const INTEGER_OPTIONS = {
 type IntegerOption = keyof typeof INTEGER_OPTIONS;
 
 /** The defaults, for documentation and for `resolveOptions`. */
-export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'fileSystem' | 'compaction'>> = {
+export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'fileSystem' | 'compaction' | 'onEvent'>> = {
   memtableSize: 4 * MiB,
   blockSize: 4096,
   blockRestartInterval: 16,
@@ -171,6 +181,7 @@ const KNOWN_OPTIONS = new Set<string>([
   ...Object.keys(DEFAULT_OPTIONS),
   'fileSystem',
   'compaction',
+  'onEvent',
 ]);
 
 const FILE_SYSTEM_METHODS = ['createWritable', 'openReadable', 'readFile', 'exists', 'list', 'remove', 'rename', 'mkdir', 'syncDir', 'lock'];
@@ -230,6 +241,10 @@ export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions
   }
   const compaction: unknown = options.compaction === undefined ? DEFAULT_COMPACTION : options.compaction;
   createPicker(compaction); // Checks the strategy and its options.
+  const onEvent: unknown = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== 'function') {
+    throw new InvalidArgumentError(`onEvent must be a function (event) => void, or undefined; got ${describe(onEvent)}`);
+  }
   const resolved = {
     fileSystem: fileSystem as FileSystem,
     memtableSize: integer('memtableSize'),
@@ -248,6 +263,7 @@ export function resolveOptions(options: LsmOptions | undefined): ResolvedOptions
     maxSliceBytes: integer('maxSliceBytes'),
     ...pairOfLimits('l0SlowdownTrigger', 'l0StopTrigger'),
     ...pairOfLimits('softPendingBytes', 'hardPendingBytes'),
+    onEvent: onEvent as LsmEventListener | undefined,
   };
   if (resolved.l0StopTrigger < resolved.l0SlowdownTrigger) {
     throw new InvalidArgumentError(

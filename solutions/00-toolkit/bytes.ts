@@ -78,7 +78,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** Returns a copy of `bytes` that owns its memory (not a view into a larger buffer). */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.slice();
+  // Not bytes.slice(): on a Node Buffer, slice() returns a view of the same memory.
+  return new Uint8Array(bytes);
 }
 
 /**

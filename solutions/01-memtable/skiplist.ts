@@ -38,7 +38,11 @@ export class SkipListNode<K, V> {
     readonly value: V,
     height: number,
   ) {
-    this.next = new Array<SkipListNode<K, V> | undefined>(height).fill(undefined);
+    // Pushed one by one rather than `new Array(height)`: V8 keeps an array
+    // made this way "packed" (no holes), and reads from it are faster.
+    const next: (SkipListNode<K, V> | undefined)[] = [];
+    for (let i = 0; i < height; i++) next.push(undefined);
+    this.next = next;
   }
 }
 
@@ -49,6 +53,8 @@ export class SkipList<K, V> {
   private height = 1;
   private count = 0;
   private readonly random: SeededRandom;
+  /** Scratch space for insert's predecessors, reused so an insert allocates only its node. */
+  private readonly prev: SkipListNode<K, V>[] = Array.from({ length: MAX_HEIGHT }, () => this.head);
 
   /**
    * @param compare returns a negative number iff a < b, 0 iff equal, positive iff a > b.
@@ -102,7 +108,7 @@ export class SkipList<K, V> {
    */
   insert(key: K, value: V): boolean {
     // #region task 1.3: find the predecessors, pick a height, link the node in at each of its levels
-    const prev = new Array<SkipListNode<K, V>>(MAX_HEIGHT);
+    const prev = this.prev;
     const found = this.findGreaterOrEqual(key, prev);
     if (found !== undefined && this.compare(found.key, key) === 0) return false;
     const height = this.randomHeight();

@@ -106,7 +106,7 @@ export class BlockBuilder {
       .varint(shared)
       .varint(key.length - shared)
       .varint(value.length)
-      .bytes(key.subarray(shared))
+      .bytes(key, shared)
       .bytes(value);
     this.lastKey = key;
     this.count++;

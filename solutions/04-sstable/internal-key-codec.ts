@@ -92,6 +92,28 @@ export function compareEncodedKeys(
   // #endregion
 }
 
+/**
+ * Compares the encoded key `a[aStart, aStart + aLength)` with the whole of
+ * `b`, as {@link compareEncodedKeys} does. It lets a block compare a key
+ * where it is stored, without copying it out first.
+ * REQUIRES: aLength >= 8, aStart + aLength <= a.length, b.length >= 8.
+ */
+export function compareEncodedKeysAt(a: Uint8Array, aStart: number, aLength: number, b: Uint8Array): number {
+  const aUser = aLength - INTERNAL_KEY_TRAILER_SIZE;
+  const bUser = b.length - INTERNAL_KEY_TRAILER_SIZE;
+  const n = aUser < bUser ? aUser : bUser;
+  for (let i = 0; i < n; i++) {
+    const d = a[aStart + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  if (aUser !== bUser) return aUser - bUser;
+  for (let i = INTERNAL_KEY_TRAILER_SIZE - 1; i >= 0; i--) {
+    const d = b[bUser + i]! - a[aStart + aUser + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /** Returns a view (no copy) of the user key part of an encoded key. REQUIRES: encoded.length >= 8. */
 export function userKeyOf(encoded: Uint8Array, length: number = encoded.length): Uint8Array {
   return encoded.subarray(0, length - INTERNAL_KEY_TRAILER_SIZE);

@@ -33,6 +33,9 @@
  * Only one job runs at a time. A picker is asked again only when the
  * version changed since it last said "nothing to do".
  *
+ * Each job's start and end, each stall, and each change into or out of
+ * slowdown go to the host's EventReporter (events.ts), for `onEvent`.
+ *
  * Invariants:
  * 1. `job` is undefined or running; its inputs are in the current version.
  * 2. `idleVersion` is undefined or a version the picker found nothing to
@@ -46,6 +49,7 @@ import { CompactionJob } from '#tiered/compaction-job.ts';
 import type { LeveledPickContext } from '#leveled/leveled-picker.ts';
 import type { CompactionHost } from './compaction-hook.ts';
 import { createPicker, type CompactionOptions, type CompactionStrategyName } from './compaction-strategies.ts';
+import type { AbandonCause, EventReporter, EventTables } from './events.ts';
 import type { FileMetadata } from './file-metadata.ts';
 import { NUM_LEVELS } from './manifest-format.ts';
 import type { CompactionMetrics } from './metrics.ts';
@@ -77,6 +81,8 @@ export type CompactionStepResult =
 export interface SchedulerHost extends CompactionHost {
   /** Returns the current version. */
   currentVersion(): Version;
+  /** Where the scheduler reports its jobs, stalls and slowdowns. */
+  readonly events: EventReporter;
 }
 
 const IDLE: CompactionStepResult = { state: 'idle' };
@@ -88,6 +94,10 @@ export class CompactionScheduler {
   private picker: CompactionPicker | undefined;
   private strategy: CompactionStrategyName;
   private job: CompactionJob | undefined;
+  /** The running job's id in events (jobs are numbered from 1). */
+  private jobId = 0;
+  /** True iff the last write was past a slowdown limit (events report the changes). */
+  private slowedDown = false;
   private idleVersion: Version | undefined;
   private pendingCache: { version: Version; picker: CompactionPicker; bytes: number } | undefined;
   private readonly context: LeveledPickContext;
@@ -147,7 +157,7 @@ export class CompactionScheduler {
    */
   setStrategy(options: CompactionOptions): void {
     const picker = createPicker(options);
-    this.abandon();
+    this.abandon('strategy-change');
     this.picker = picker;
     this.strategy = options.strategy;
     this.idleVersion = undefined;
@@ -186,13 +196,18 @@ export class CompactionScheduler {
     const level0 = this.host.currentVersion().files(0).length;
     const pending = this.pendingBytes();
     if (level0 >= this.options.l0StopTrigger || pending >= this.options.hardPendingBytes) {
-      this.stall();
+      this.stall(level0, pending);
       return;
     }
     let budget = bytes * Math.max(pacing, this.gear(level0, memtableBytes));
-    if (level0 >= this.options.l0SlowdownTrigger || pending >= this.options.softPendingBytes) {
+    const slow = level0 >= this.options.l0SlowdownTrigger || pending >= this.options.softPendingBytes;
+    if (slow) {
       budget *= SLOWDOWN_FACTOR;
       this.counters.slowdownWrites++;
+    }
+    if (slow !== this.slowedDown) {
+      this.slowedDown = slow;
+      this.host.events.emit({ type: 'slowdown', active: slow, level0Files: level0, pendingBytes: pending });
     }
     budget = Math.min(budget, this.options.maxSliceBytes);
     if (budget >= 1) this.step(budget);
@@ -226,14 +241,15 @@ export class CompactionScheduler {
     while (this.step(Infinity).state !== 'idle') counted();
   }
 
-  /** Gives up the running job, if any (its outputs are deleted). Never throws. */
-  abandon(): void {
+  /** Gives up the running job, if any (its outputs are deleted); `cause` says why, for the event. Never throws. */
+  abandon(cause: Exclude<AbandonCause, 'error'>): void {
     const job = this.job;
     if (job === undefined) return;
     this.job = undefined;
     job.abandon();
     this.counters.abandoned++;
     this.counters.bytesWritten += job.stats.outputBytes;
+    this.host.events.emit({ type: 'compaction-abandon', id: this.jobId, cause, bytesWritten: job.stats.outputBytes });
   }
 
   /** The strategy's estimate of the bytes compaction still owes (0 for 'none'); computed once per version. */
@@ -301,9 +317,14 @@ export class CompactionScheduler {
     return remaining / Math.max(1, headroom);
   }
 
-  /** Runs compaction slices until level 0 and the debt are under their stop limits, or nothing is left to do. */
-  private stall(): void {
+  /**
+   * Runs compaction slices until level 0 and the debt are under their stop
+   * limits, or nothing is left to do. `level0` and `pending` are the tree's
+   * state as the stall begins.
+   */
+  private stall(level0: number, pending: number): void {
     const start = performance.now();
+    const workBefore = this.counters.workBytes;
     this.counters.stalls++;
     try {
       for (;;) {
@@ -313,6 +334,13 @@ export class CompactionScheduler {
       }
     } finally {
       this.counters.stallTimeMs += performance.now() - start;
+      this.host.events.emit({
+        type: 'stall',
+        trigger: level0 >= this.options.l0StopTrigger ? 'level0-files' : 'pending-bytes',
+        level0Files: level0,
+        pendingBytes: pending,
+        workBytes: this.counters.workBytes - workBefore,
+      });
     }
   }
 
@@ -322,6 +350,19 @@ export class CompactionScheduler {
       throw new InvalidArgumentError(`a compaction plan must output to a level from 1 to ${NUM_LEVELS - 1}, got ${plan.outputLevel}`);
     }
     this.job = new CompactionJob(plan, this.host);
+    this.jobId++;
+    const events = this.host.events;
+    if (events.listening) {
+      events.emit({
+        type: 'compaction-start',
+        id: this.jobId,
+        reason: plan.reason,
+        strategy: this.strategy,
+        inputs: plan.inputs.map(({ level, files }) => eventTables(level, files)),
+        outputLevel: plan.outputLevel,
+        trivialMove: plan.trivialMove,
+      });
+    }
     return this.job;
   }
 
@@ -335,6 +376,7 @@ export class CompactionScheduler {
       // The job abandoned itself (or, if the MANIFEST failed, left its outputs for the next open).
       this.job = undefined;
       this.counters.abandoned++;
+      this.host.events.emit({ type: 'compaction-abandon', id: this.jobId, cause: 'error', bytesWritten: 0 });
       throw error;
     } finally {
       this.counters.seconds += (performance.now() - start) / 1000;
@@ -344,7 +386,26 @@ export class CompactionScheduler {
     this.job = undefined;
     this.record(job);
     const outputs = job.plan.trivialMove ? job.plan.inputs.flatMap((input) => input.files) : job.outputs;
+    if (this.host.events.listening) this.reportFinish(job, outputs);
     return { state: 'finished', plan: job.plan, bytes, outputs };
+  }
+
+  /** Emits the compaction-finish event of `job`, which wrote (or moved) `outputs`. */
+  private reportFinish(job: CompactionJob, outputs: readonly FileMetadata[]): void {
+    const { plan, stats } = job;
+    this.host.events.emit({
+      type: 'compaction-finish',
+      id: this.jobId,
+      reason: plan.reason,
+      inputs: plan.inputs.map(({ level, files }) => eventTables(level, files)),
+      outputs: eventTables(plan.outputLevel, outputs),
+      // As record() counts them: a trivial move reads and writes nothing.
+      bytesRead: plan.trivialMove ? 0 : stats.inputBytes,
+      bytesWritten: plan.trivialMove ? 0 : stats.outputBytes,
+      trivialMove: plan.trivialMove,
+      entriesDropped: stats.entriesDropped,
+      pendingBytes: this.pendingBytes(),
+    });
   }
 
   /** Adds a finished job to the counters. */
@@ -372,6 +433,13 @@ export class CompactionScheduler {
     if (job === undefined) return false;
     return job.plan.inputs.some((input) => input.files.some((file) => file.number === number));
   }
+}
+
+/** Describes the tables `files` of `level` for an event. */
+function eventTables(level: number, files: readonly FileMetadata[]): EventTables {
+  let bytes = 0;
+  for (const file of files) bytes += file.size;
+  return { level, files: files.length, bytes, tables: files.map((file) => file.number) };
 }
 
 /** Returns true iff `plan`'s inputs are exactly `tables`. */

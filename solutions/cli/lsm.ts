@@ -4,6 +4,7 @@
  *     npm run lsm -- <command> [args]        (or: npx tsx solutions/cli/lsm.ts <command> [args])
  *     npm run bench -- [options]             lsm bench: db_bench's workloads, against LevelDB and LMDB with --compare
  *     npm run inspect -- <path>              lsm inspect: what a database, table, log or MANIFEST holds
+ *     npm run viz -- [options]               lsm viz: watch compaction live, and draw its schedule as an HTML timeline
  *
  * Each command is one file in ./commands/ exporting `command` (see
  * command.ts); this file finds it by name, so a new command needs no change
