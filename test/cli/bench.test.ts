@@ -97,6 +97,26 @@ describe('lsm bench --json', () => {
     expect(doc.ratios.length).toBe(measured(doc.results).filter((r) => r.engine !== 'lsm').length);
     for (const ratio of doc.ratios) expect(ratio.oursOverPeer).toBeGreaterThan(0);
   });
+
+  test('--engine passes options to our engine: no automatic compaction leaves every flush in level 0', () => {
+    const args = ['--num', '20000', '--workloads', 'fillrandom', '--memtable-size', '64KiB'];
+    const paced = measured(bench(...args).results)[0]!.engineMetrics!;
+    const unpaced = measured(bench(...args, '--engine', 'compactionPacing=0').results)[0]!.engineMetrics!;
+    expect(paced.compactions, 'by default, writes pay for compaction').toBeGreaterThan(0);
+    expect(unpaced.compactions, 'compactionPacing=0 reached the engine').toBe(0);
+    expect(unpaced.filesPerLevel[0], 'so every flush stays in level 0').toBe(unpaced.flushes);
+  });
+
+  test('--duration cuts a workload short, and a cut write workload still writes every key (unmeasured)', () => {
+    const doc = bench('--num', '60000', '--workloads', 'fillrandom,readrandom', '--duration', '0.1');
+    const [fill, read] = measured(doc.results);
+    expect(fill!.sampled, 'a 60,000-key fill takes longer than 0.1 s').toBe(true);
+    expect(fill!.plannedOps).toBe(60000);
+    expect(fill!.ops, 'the figures are of the operations measured in time').toBeLessThan(60000);
+    expect(fill!.writes!.userBytes, 'the rest was written too, and counts in the write costs').toBe(60000 * (16 + 100));
+    expect(read!.found, 'every key is there for the next workload').toBe(read!.ops);
+    expect(read!.ops).toBeLessThanOrEqual(60000);
+  });
 });
 
 describe('keys and workloads', () => {
@@ -142,6 +162,16 @@ describe('keys and workloads', () => {
     expect(o.reads, '--reads defaults to --num').toBe(1_000_000);
     expect(o.memtableSize).toBe(4 << 20);
     expect(o.workloads).toEqual(['readrandom', 'fillseq']);
+    expect(o.duration, 'no time limit unless asked').toBe(0);
+    expect(parseBenchOptions(['--compare']).duration, '--compare bounds each workload').toBeGreaterThan(0);
+    expect(parseBenchOptions(['--compare', '--duration', '0']).duration).toBe(0);
+    expect(parseBenchOptions(['--duration', '2.5']).duration).toBe(2.5);
+    expect(() => parseBenchOptions(['--duration', 'soon'])).toThrow('--duration must be a number of seconds');
+    const tuned = parseBenchOptions(['--engine', 'blockSize=16KiB', '--engine', 'compaction.levelSizeRatio=8', '--engine', 'errorIfExists=true']);
+    expect(tuned.engineOptions).toEqual({ blockSize: 16384, 'compaction.levelSizeRatio': 8, errorIfExists: true });
+    expect(() => parseBenchOptions(['--engine', 'blockSize'])).toThrow('--engine takes NAME=VALUE');
+    expect(() => parseBenchOptions(['--engine', 'memtableSize=1MiB'])).toThrow('use --memtable-size');
+    expect(() => parseBenchOptions(['--engine', 'blockSize=big'])).toThrow('--engine blockSize must be');
     expect(() => parseBenchOptions(['--num', '0'])).toThrow(UsageError);
     expect(() => parseBenchOptions(['--workloads', 'fillseq,nope'])).toThrow("unknown workload 'nope'");
     expect(() => parseBenchOptions(['--strategy', 'fifo'])).toThrow('--strategy must be leveled or tiered');

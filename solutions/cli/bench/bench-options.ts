@@ -22,7 +22,15 @@ export interface BenchOptions {
   readonly memtableSize: number;
   readonly blockCacheSize: number;
   readonly bitsPerKey: number;
+  /**
+   * Further options for our engine (--engine name=value), by name;
+   * `compaction.<name>` ones go into its compaction options. Numbers take
+   * size suffixes; the engine checks names and ranges when it opens.
+   */
+  readonly engineOptions: Readonly<Record<string, number | boolean>>;
   readonly sync: boolean;
+  /** Seconds each workload is measured for at most; 0 for no limit. */
+  readonly duration: number;
   readonly seed: number;
   /** Where the databases go; undefined: a new temporary directory, removed after. */
   readonly dir: string | undefined;
@@ -31,6 +39,16 @@ export interface BenchOptions {
   readonly progress: boolean;
 }
 
+const DEFAULT_NUM = 1_000_000;
+/**
+ * --duration under --compare. Four engines times eleven workloads of a
+ * million operations would take over half an hour here, most of it in
+ * classic-level's awaited per-call runs (~30 µs a call): with 10 s per
+ * workload the whole comparison takes a few minutes. A cut measures the
+ * start of a workload, when the tree is smallest: an LSM's write figures
+ * are then a little optimistic; --duration 0 measures everything.
+ */
+const DEFAULT_COMPARE_DURATION = 10;
 /** The usage text of `lsm bench`. */
 export const BENCH_USAGE = `usage: lsm bench [options]            (npm run bench -- [options])
 
@@ -53,7 +71,14 @@ options:
   --memtable-size SIZE   memtable bytes, e.g. 4MiB (default ${DEFAULT_OPTIONS.memtableSize}); LevelDB's write buffer too
   --block-cache-size SIZE  block cache bytes (default ${DEFAULT_OPTIONS.blockCacheSize}); LevelDB's cache too
   --bits-per-key N       bloom filter bits per key, 0 for none (default ${DEFAULT_OPTIONS.bitsPerKey})
+  --engine NAME=VALUE    any other option of our engine, repeatable: e.g. --engine blockSize=16KiB
+                         --engine compactionPacing=4 --engine compaction.levelSizeRatio=8
+                         --engine compaction.l0CompactionTrigger=8 (see LsmOptions; ours only)
   --sync                 fsync every write (every batch, every lmdb commit)
+  --duration SECONDS     measure each workload for at most this long, 0 for no limit (default:
+                         ${DEFAULT_COMPARE_DURATION} with --compare, else 0); a write workload cut short
+                         writes its other keys unmeasured, so every engine's database ends up
+                         the same; cut runs are marked * with how many ops they measured
   --seed N               seed of keys, values and choices (default 1)
   --dir DIR              keep the databases in DIR/<engine> (DIR must be empty or new);
                          default: a temporary directory, removed at the end
@@ -61,7 +86,6 @@ options:
   --no-progress          no progress bars (they are off anyway when stdout is not a terminal)
 `;
 
-const DEFAULT_NUM = 1_000_000;
 const DEFAULT_SEED = 1;
 
 /**
@@ -85,7 +109,9 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
         'memtable-size': { type: 'string' },
         'block-cache-size': { type: 'string' },
         'bits-per-key': { type: 'string' },
+        engine: { type: 'string', multiple: true },
         sync: { type: 'boolean' },
+        duration: { type: 'string' },
         seed: { type: 'string' },
         dir: { type: 'string' },
         json: { type: 'boolean' },
@@ -118,7 +144,9 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     memtableSize: size('--memtable-size', v['memtable-size'], DEFAULT_OPTIONS.memtableSize, 1024, 1 << 30),
     blockCacheSize: size('--block-cache-size', v['block-cache-size'], DEFAULT_OPTIONS.blockCacheSize, 0, 2 ** 40),
     bitsPerKey: count('--bits-per-key', v['bits-per-key'], DEFAULT_OPTIONS.bitsPerKey, 0, 64),
+    engineOptions: engineOptions(v.engine ?? []),
     sync: v.sync ?? false,
+    duration: seconds('--duration', v.duration, (v.compare ?? false) ? DEFAULT_COMPARE_DURATION : 0, 0, 86_400),
     seed: count('--seed', v.seed, DEFAULT_SEED, 0, 0xffff_ffff),
     dir: v.dir,
     json: v.json ?? false,
@@ -142,6 +170,30 @@ function workloadList(text: string | undefined): WorkloadName[] {
   return names as WorkloadName[];
 }
 
+/** The options the dedicated flags set: --engine may not set them behind the flags' back. */
+const FLAGGED_OPTIONS: Record<string, string> = {
+  memtableSize: '--memtable-size',
+  blockCacheSize: '--block-cache-size',
+  bitsPerKey: '--bits-per-key',
+  'compaction.strategy': '--strategy',
+};
+
+/** Parses the --engine NAME=VALUE pairs: a number (size suffixes allowed), true or false. */
+function engineOptions(pairs: readonly string[]): Record<string, number | boolean> {
+  const options: Record<string, number | boolean> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Za-z][\w.]*)=(.+)$/.exec(pair.trim());
+    if (match === null) throw new UsageError(`--engine takes NAME=VALUE, e.g. --engine blockSize=16KiB; got '${pair}'`);
+    const [, name, text] = match as unknown as [string, string, string];
+    const flag = FLAGGED_OPTIONS[name];
+    if (flag !== undefined) throw new UsageError(`--engine ${name}: use ${flag}, which sets it for every engine that has it`);
+    if (name in options) throw new UsageError(`--engine ${name} is given twice`);
+    if (text === 'true' || text === 'false') options[name] = text === 'true';
+    else options[name] = size(`--engine ${name}`, text, 0, 0, Number.MAX_SAFE_INTEGER);
+  }
+  return options;
+}
+
 const COUNT_SUFFIXES: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6, g: 1e9, G: 1e9 };
 
 /** Parses a count: `1000000`, `1_000_000`, `1e6`, `200k` or `1M` (decimal suffixes). */
@@ -150,6 +202,14 @@ function count(option: string, text: string | undefined, fallback: number, min: 
   const match = /^(\d[\d_]*(?:\.\d+)?(?:e\d+)?)([kKmMgG]?)$/.exec(text.trim());
   const value = match === null ? NaN : Number(match[1]!.replaceAll('_', '')) * COUNT_SUFFIXES[match[2]!]!;
   return checkRange(option, text, value, min, max);
+}
+
+/** Parses a number of seconds: `20`, `0.5`. */
+function seconds(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+(?:\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`${option} must be a number of seconds from ${min} to ${max}, got '${text}'`);
+  return value;
 }
 
 const SIZE_SUFFIXES: Record<string, number> = {

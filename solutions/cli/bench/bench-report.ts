@@ -85,6 +85,7 @@ export function runLine(result: BenchResult): string {
     `p99.9 ${formatMicros(result.latencyUs.p999)}${per}`,
   ];
   if (result.writes?.writeAmplification !== undefined) parts.push(`w-amp ${result.writes.writeAmplification.toFixed(2)}`);
+  if (result.sampled) parts.push(`(* cut at ${formatCount(result.ops)} of ${formatCount(result.plannedOps)} ops)`);
   if (result.setupFill) parts.push('(after an unmeasured fillseq)');
   return `${head} ${parts.join('  ')}`;
 }
@@ -103,7 +104,7 @@ export function renderReport(results: readonly BenchResult[], options: BenchOpti
     const size =
       first === undefined
         ? ''
-        : ` — ${formatCount(first.ops)} ops, ${options.keySize}-byte keys, ${options.valueSize}-byte values`;
+        : ` — ${formatCount(first.plannedOps)} ops, ${options.keySize}-byte keys, ${options.valueSize}-byte values`;
     lines.push('', `${workload}${size}`);
     const writes = measured.some((r) => r.writes !== undefined);
     const header = ['engine', 'ops/s', 'MB/s', 'per call', 'p50', 'p99', 'p99.9', 'max'];
@@ -118,7 +119,7 @@ export function renderReport(results: readonly BenchResult[], options: BenchOpti
       }
       const row = [
         r.engine,
-        formatCount(r.opsPerSecond),
+        sampledMark(r, formatCount(r.opsPerSecond)),
         r.mbPerSecond.toFixed(1),
         r.opsPerCall > 1 ? `${formatCount(r.opsPerCall)} ops` : '1 op',
         formatMicros(r.latencyUs.p50),
@@ -156,12 +157,20 @@ export function renderReport(results: readonly BenchResult[], options: BenchOpti
         workload,
         ...engines.map((e) => {
           const r = runs.get(e);
-          return r === undefined || !isMeasured(r) ? 'n/a' : formatCount(r.opsPerSecond);
+          return r === undefined || !isMeasured(r) ? 'n/a' : sampledMark(r, formatCount(r.opsPerSecond));
         }),
         ours !== undefined && isMeasured(ours) && best > 0 ? formatRatio(ours.opsPerSecond / best) : '',
       ]);
     }
     lines.push(...renderTable(rows));
   }
+  if (results.some((r) => isMeasured(r) && r.sampled)) {
+    lines.push('', '* measured over the operations done within --duration, not the whole workload (see the run lines above)');
+  }
   return lines;
+}
+
+/** Returns `text` with a * if the run was cut short by --duration. */
+function sampledMark(result: RunResult, text: string): string {
+  return result.sampled ? `${text}*` : text;
 }

@@ -41,6 +41,14 @@ export interface RunResult {
   readonly calls: number;
   /** Operations per call: 1, or the batch size. */
   readonly opsPerCall: number;
+  /** The operations the workload has; `ops` is smaller iff `sampled`. */
+  readonly plannedOps: number;
+  /**
+   * True iff --duration cut the measurement short: the figures are of the
+   * first `ops` operations. A fill (fillseq, fillrandom) then wrote its
+   * other keys unmeasured, so the workloads after it find them all.
+   */
+  readonly sampled: boolean;
   readonly seconds: number;
   readonly opsPerSecond: number;
   /** Megabytes (10^6) of keys and values per second. */
@@ -80,6 +88,8 @@ export interface RunnerSettings {
   readonly valueSize: number;
   readonly seed: number;
   readonly workloads: readonly WorkloadName[];
+  /** Seconds each workload is measured for at most (--duration); 0 for no limit. */
+  readonly duration: number;
   /** The directory the targets' directories go in. */
   readonly baseDir: string;
   readonly progress: Progress;
@@ -154,17 +164,36 @@ async function measure(
   const workload = WORKLOADS[name];
   const operation = workload.operation(settings, seed);
   const expected = operation.kind === 'scan' ? operation.limit : operation.keys.count;
-  const meter = new Meter(expected, settings.progress.start(`${target.name}: ${name}`, expected));
   const keys = new KeySpace(settings.keySize, settings.valueSize, seed);
   const engineBefore = target.engineMetrics?.();
   const ioBefore = readIoCounters();
   const started = performance.now();
+  const deadline = settings.duration > 0 ? started + settings.duration * 1000 : Infinity;
+  const meter = new Meter(expected, settings.progress.start(`${target.name}: ${name}`, expected), deadline);
   try {
     await target.run(operation, keys, meter);
   } finally {
     settings.progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
+  // A fill cut short finishes unmeasured, so the next workload finds every
+  // key on every engine. Its bytes count in the write amplification (the
+  // disk counters span both parts), not in the speed. Other writes need no
+  // rest: overwrite and the mixed workloads leave the same keys, and after
+  // deleterandom the database is refilled anyway (leavesFilled: false).
+  let restWrittenBytes = 0;
+  if (operation.kind === 'write' && workload.needs === 'fresh' && meter.ops < expected) {
+    const order = operation.keys;
+    const rest: typeof operation = { ...operation, keys: { count: expected - meter.ops, next: () => order.next() } };
+    const restMeter = new Meter(rest.keys.count, settings.progress.start(`${target.name}: ${name} (rest, unmeasured)`, rest.keys.count));
+    try {
+      await target.run(rest, keys, restMeter, true);
+    } finally {
+      settings.progress.stop();
+    }
+    restWrittenBytes = restMeter.writtenBytes;
+    restMeter.destroy();
+  }
   const ioAfter = readIoCounters();
   const engineAfter = target.engineMetrics?.();
   const latencyUs = meter.latency();
@@ -172,7 +201,7 @@ async function measure(
 
   let writes: WriteCost | undefined;
   if (workload.writes) {
-    const userBytes = meter.writtenBytes;
+    const userBytes = meter.writtenBytes + restWrittenBytes;
     const diskWriteBytes = ioBefore && ioAfter ? ioAfter.writeBytes - ioBefore.writeBytes : undefined;
     const cancelledWriteBytes = ioBefore && ioAfter ? ioAfter.cancelledWriteBytes - ioBefore.cancelledWriteBytes : undefined;
     let writeAmplification: number | undefined;
@@ -187,6 +216,8 @@ async function measure(
     workload: name,
     engine: target.name,
     ops: meter.ops,
+    plannedOps: expected,
+    sampled: meter.timedOut && meter.ops < expected,
     calls: meter.calls,
     opsPerCall: meter.calls === 0 ? 0 : meter.ops / meter.calls,
     seconds,

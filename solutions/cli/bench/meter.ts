@@ -46,6 +46,8 @@ export class Meter {
   writeOps = 0;
   /** Point reads and seeks that found an entry. */
   found = 0;
+  /** True once `timeUp()` has said the run's time budget is spent. */
+  timedOut = false;
   private readonly histogram: Histogram = hdr.build({ numberOfSignificantValueDigits: 3 });
   private nextProgressAt: number;
   private readonly progressStep: number;
@@ -53,13 +55,27 @@ export class Meter {
   /**
    * @param expectedOps the run's size, for the progress bar.
    * @param progress called about a hundred times per run, if given.
+   * @param deadline a `performance.now()` after which `timeUp()` is true (--duration); Infinity for none.
    */
   constructor(
     expectedOps: number,
     private readonly progress?: ProgressSink,
+    private readonly deadline = Infinity,
   ) {
     this.progressStep = Math.max(1, Math.floor(expectedOps / 200));
     this.nextProgressAt = progress === undefined ? Infinity : this.progressStep;
+  }
+
+  /**
+   * Returns true iff the run's time budget is spent: the adapters' loops
+   * stop there. The clock is read every 16th call, so the check costs
+   * nothing next to an operation.
+   */
+  timeUp(): boolean {
+    if (this.timedOut) return true;
+    if ((this.calls & 15) !== 0 || this.deadline === Infinity) return false;
+    this.timedOut = performance.now() >= this.deadline;
+    return this.timedOut;
   }
 
   /** Records one call that started at `t0` (a `performance.now()`) and wrote `bytes` bytes in `ops` puts or deletes. */

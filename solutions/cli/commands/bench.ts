@@ -27,6 +27,7 @@ function makeTargets(options: BenchOptions): BenchTarget[] {
     memtableSize: options.memtableSize,
     blockCacheSize: options.blockCacheSize,
     bitsPerKey: options.bitsPerKey,
+    engineOptions: options.engineOptions,
     strategy: options.strategy,
   };
   const targets: BenchTarget[] = [new LsmTarget(settings)];
@@ -59,6 +60,15 @@ export const command: Command = {
     if (!strategyApplied && options.strategy !== undefined) {
       notes.push(`this engine has no compaction yet (chapters 8 and 9): --strategy ${options.strategy} is ignored, and tables pile up in level 0`);
     }
+    const engineFlags = Object.entries(options.engineOptions).map(([name, value]) => `${name}=${value}`);
+    if (engineFlags.length > 0) notes.push(`lsm engine options: ${engineFlags.join(', ')}`);
+    if (options.duration > 0) {
+      notes.push(
+        `--duration ${options.duration}: each workload is measured for at most ${options.duration} s; runs cut short are marked * ` +
+          '(their figures are of the operations measured: the start of the workload, when an LSM tree is smallest, so cut write figures are optimistic; ' +
+          'a cut fill wrote its other keys unmeasured, batched where the engine can, so the next workload finds them all; --duration 0 measures everything)',
+      );
+    }
     if (readIoCounters() === undefined) {
       notes.push("no /proc/self/io on this system: write amplification is the engine's own count (ours only)");
     }
@@ -70,7 +80,7 @@ export const command: Command = {
         `lsm bench: ${options.workloads.join(',')} · num ${options.num.toLocaleString('en-US')}` +
           `${options.reads === options.num ? '' : ` · reads ${options.reads.toLocaleString('en-US')}`}` +
           ` · ${options.keySize}-byte keys · ${options.valueSize}-byte values · seed ${options.seed}` +
-          `${options.sync ? ' · sync' : ''} · ${strategyApplied ? `compaction ${options.strategy ?? "(engine default)"}` : 'no compaction'} · ${dir}`,
+          `${options.sync ? ' · sync' : ''}${options.duration > 0 ? ` · at most ${options.duration} s per workload` : ''} · ${strategyApplied ? `compaction ${options.strategy ?? "(engine default)"}` : 'no compaction'} · ${dir}`,
       );
     }
     let results: BenchResult[];
@@ -82,6 +92,7 @@ export const command: Command = {
         valueSize: options.valueSize,
         seed: options.seed,
         workloads: options.workloads,
+        duration: options.duration,
         baseDir: dir,
         progress,
         onResult: options.json ? undefined : (result) => output.out(runLine(result)),

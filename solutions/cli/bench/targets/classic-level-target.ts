@@ -69,14 +69,14 @@ export class ClassicLevelTarget implements BenchTarget {
     this.db = undefined;
   }
 
-  async run(operation: Operation, keys: KeySpace, meter: Meter): Promise<void> {
+  async run(operation: Operation, keys: KeySpace, meter: Meter, bulk = false): Promise<void> {
     const db = this.database();
     const sync = this.options.sync;
     switch (operation.kind) {
       case 'write': {
         const order = operation.keys;
-        if (this.batched) {
-          for (let done = 0; done < order.count; ) {
+        if (this.batched || bulk) {
+          for (let done = 0; done < order.count && !meter.timeUp(); ) {
             const n = Math.min(BATCH_SIZE, order.count - done);
             const ops: BatchOp[] = new Array<BatchOp>(n);
             let bytes = 0;
@@ -98,7 +98,7 @@ export class ClassicLevelTarget implements BenchTarget {
           }
           return;
         }
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keys.key(order.next());
           if (operation.delete) {
             const t0 = performance.now();
@@ -117,7 +117,7 @@ export class ClassicLevelTarget implements BenchTarget {
         const order = operation.keys;
         const keyOf = (index: number): Uint8Array => (operation.missing ? keys.missingKey(index) : keys.key(index));
         if (this.batched) {
-          for (let done = 0; done < order.count; ) {
+          for (let done = 0; done < order.count && !meter.timeUp(); ) {
             const n = Math.min(BATCH_SIZE, order.count - done);
             const batch: Uint8Array[] = new Array<Uint8Array>(n);
             for (let j = 0; j < n; j++) batch[j] = keyOf(order.next());
@@ -134,7 +134,7 @@ export class ClassicLevelTarget implements BenchTarget {
           }
           return;
         }
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keyOf(order.next());
           const t0 = performance.now();
           const value = await db.get(key);
@@ -147,7 +147,7 @@ export class ClassicLevelTarget implements BenchTarget {
         const it = db.iterator({ reverse: operation.reverse, limit: operation.limit });
         try {
           if (this.batched) {
-            for (;;) {
+            while (!meter.timeUp()) {
               const t0 = performance.now();
               const entries = await it.nextv(BATCH_SIZE);
               if (entries.length === 0) break;
@@ -157,7 +157,7 @@ export class ClassicLevelTarget implements BenchTarget {
             }
             return;
           }
-          for (;;) {
+          while (!meter.timeUp()) {
             const t0 = performance.now();
             const entry = await it.next();
             if (entry === undefined) break;
@@ -172,7 +172,7 @@ export class ClassicLevelTarget implements BenchTarget {
         const it = db.iterator();
         try {
           const order = operation.keys;
-          for (let i = 0; i < order.count; i++) {
+          for (let i = 0; i < order.count && !meter.timeUp(); i++) {
             const target = keys.key(order.next());
             const t0 = performance.now();
             it.seek(target);
@@ -191,7 +191,7 @@ export class ClassicLevelTarget implements BenchTarget {
       }
       case 'mixed': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keys.key(order.next());
           if (operation.coin.chance(operation.readFraction)) {
             const t0 = performance.now();

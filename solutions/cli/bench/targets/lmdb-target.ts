@@ -69,7 +69,7 @@ export class LmdbTarget implements BenchTarget {
     switch (operation.kind) {
       case 'write': {
         const order = operation.keys;
-        for (let done = 0; done < order.count; ) {
+        for (let done = 0; done < order.count && !meter.timeUp(); ) {
           const n = Math.min(WRITE_CHUNK, order.count - done);
           let bytes = 0;
           let last: Promise<boolean> | undefined;
@@ -93,7 +93,7 @@ export class LmdbTarget implements BenchTarget {
       }
       case 'get': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const index = order.next();
           const key = operation.missing ? keys.missingKey(index) : keys.key(index);
           const t0 = performance.now();
@@ -106,7 +106,7 @@ export class LmdbTarget implements BenchTarget {
       case 'scan': {
         const it = db.getRange({ reverse: operation.reverse, limit: operation.limit })[Symbol.iterator]();
         try {
-          for (;;) {
+          while (!meter.timeUp()) {
             const t0 = performance.now();
             const step = it.next();
             if (step.done === true) break;
@@ -119,7 +119,7 @@ export class LmdbTarget implements BenchTarget {
       }
       case 'seek': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const target = keys.key(order.next());
           const t0 = performance.now();
           let bytes = target.length;
@@ -134,7 +134,7 @@ export class LmdbTarget implements BenchTarget {
       case 'mixed': {
         const order = operation.keys;
         let last: Promise<boolean> | undefined;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keys.key(order.next());
           if (operation.coin.chance(operation.readFraction)) {
             const t0 = performance.now();

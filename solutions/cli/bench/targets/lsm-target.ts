@@ -36,7 +36,15 @@ export class LsmTarget implements BenchTarget {
       blockCacheSize: this.options.blockCacheSize,
       bitsPerKey: this.options.bitsPerKey,
     };
-    if (engineHasCompaction() && this.options.strategy !== undefined) options.compaction = { strategy: this.options.strategy };
+    const compaction: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(this.options.engineOptions)) {
+      if (name.startsWith('compaction.')) compaction[name.slice('compaction.'.length)] = value;
+      else options[name] = value;
+    }
+    if (engineHasCompaction() && (this.options.strategy !== undefined || Object.keys(compaction).length > 0)) {
+      // Strategy options without --strategy are for the default one, leveled.
+      options.compaction = { strategy: this.options.strategy ?? 'leveled', ...compaction };
+    }
     this.db = LsmTree.open(dir, options as LsmOptions);
   }
 
@@ -51,7 +59,7 @@ export class LsmTarget implements BenchTarget {
     switch (operation.kind) {
       case 'write': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keys.key(order.next());
           if (operation.delete) {
             const t0 = performance.now();
@@ -68,7 +76,7 @@ export class LsmTarget implements BenchTarget {
       }
       case 'get': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const index = order.next();
           const key = operation.missing ? keys.missingKey(index) : keys.key(index);
           const t0 = performance.now();
@@ -84,7 +92,7 @@ export class LsmTarget implements BenchTarget {
           let t0 = performance.now();
           if (operation.reverse) it.seekToLast();
           else it.seekToFirst();
-          for (let n = 0; n < operation.limit && it.valid(); n++) {
+          for (let n = 0; n < operation.limit && it.valid() && !meter.timeUp(); n++) {
             const key = it.key();
             const value = it.value();
             if (operation.reverse) it.prev();
@@ -101,7 +109,7 @@ export class LsmTarget implements BenchTarget {
         const it = db.iterator();
         try {
           const order = operation.keys;
-          for (let i = 0; i < order.count; i++) {
+          for (let i = 0; i < order.count && !meter.timeUp(); i++) {
             const target = keys.key(order.next());
             const t0 = performance.now();
             it.seek(target);
@@ -119,7 +127,7 @@ export class LsmTarget implements BenchTarget {
       }
       case 'mixed': {
         const order = operation.keys;
-        for (let i = 0; i < order.count; i++) {
+        for (let i = 0; i < order.count && !meter.timeUp(); i++) {
           const key = keys.key(order.next());
           if (operation.coin.chance(operation.readFraction)) {
             const t0 = performance.now();

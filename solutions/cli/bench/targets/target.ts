@@ -20,6 +20,8 @@ export interface TargetOptions {
   readonly blockCacheSize: number;
   /** Bloom filter bits per key (ours only: classic-level does not expose LevelDB's filter policy). */
   readonly bitsPerKey: number;
+  /** Further options for our engine only, by name; `compaction.<name>` for its compaction options. */
+  readonly engineOptions: Readonly<Record<string, number | boolean>>;
   /** The compaction strategy, for engines that have a choice; undefined: the engine's default. */
   readonly strategy: 'leveled' | 'tiered' | undefined;
 }
@@ -36,8 +38,13 @@ export interface BenchTarget {
   open(dir: string): Promise<void>;
   /** Closes the database; waits for its background work. */
   close(): Promise<void>;
-  /** Runs every operation of `operation`, recording each call in `meter`. */
-  run(operation: Operation, keys: KeySpace, meter: Meter): Promise<void>;
+  /**
+   * Runs the operations of `operation`, recording each call in `meter`,
+   * until they are done or `meter.timeUp()`. With `bulk`, the run is not
+   * being measured (the rest of a write workload cut short by --duration):
+   * a target may then use its fastest way, e.g. batches.
+   */
+  run(operation: Operation, keys: KeySpace, meter: Meter, bulk?: boolean): Promise<void>;
   /** The engine's own counters after a run, for the JSON report (ours only). */
   engineMetrics?(): EngineMetrics;
 }
