@@ -76,6 +76,9 @@ describe('lsm bench --json', () => {
       expect(writes!.spaceBytes).toBeGreaterThan(0);
     }
     expect(byName.get('readrandom')!.writes).toBeUndefined();
+    expect(byName.get('readrandom')!.runReads!.gets, 'per-run read counters count this run alone').toBe(2000);
+    expect(byName.get('readmissing')!.runReads!.gets).toBe(2000);
+    expect(byName.get('fillseq')!.runReads!.gets).toBe(0);
     expect(byName.get('fillseq')!.writes!.userBytes).toBe(2000 * (16 + 100));
   });
 
@@ -107,15 +110,18 @@ describe('lsm bench --json', () => {
     expect(unpaced.filesPerLevel[0], 'so every flush stays in level 0').toBe(unpaced.flushes);
   });
 
-  test('--duration cuts a workload short, and a cut write workload still writes every key (unmeasured)', () => {
-    const doc = bench('--num', '60000', '--workloads', 'fillrandom,readrandom', '--duration', '0.1');
-    const [fill, read] = measured(doc.results);
-    expect(fill!.sampled, 'a 60,000-key fill takes longer than 0.1 s').toBe(true);
-    expect(fill!.plannedOps).toBe(60000);
-    expect(fill!.ops, 'the figures are of the operations measured in time').toBeLessThan(60000);
-    expect(fill!.writes!.userBytes, 'the rest was written too, and counts in the write costs').toBe(60000 * (16 + 100));
+  test('--duration cuts a workload short, and a cut workload still does all its writes (unmeasured)', () => {
+    const args = ['--num', '40000', '--workloads', 'fillrandom,mixed50,readrandom'];
+    const [fill, mixed, read] = measured(bench(...args, '--duration', '0.05').results);
+    const whole = new Map(measured(bench(...args).results).map((r) => [r.workload, r]));
+    expect(fill!.sampled, 'a 40,000-key fill takes longer than 0.05 s').toBe(true);
+    expect(fill!.plannedOps).toBe(40000);
+    expect(fill!.ops, 'the figures are of the operations measured in time').toBeLessThan(40000);
+    expect(fill!.writes!.userBytes, 'the rest was written too, and counts in the write costs').toBe(40000 * (16 + 100));
+    expect(mixed!.sampled).toBe(true);
+    expect(mixed!.writes!.userBytes, "the mixed workload's remaining puts were done too").toBe(whole.get('mixed50')!.writes!.userBytes);
+    expect(whole.get('mixed50')!.sampled, 'no limit without --duration').toBe(false);
     expect(read!.found, 'every key is there for the next workload').toBe(read!.ops);
-    expect(read!.ops).toBeLessThanOrEqual(60000);
   });
 });
 
@@ -176,5 +182,6 @@ describe('keys and workloads', () => {
     expect(() => parseBenchOptions(['--workloads', 'fillseq,nope'])).toThrow("unknown workload 'nope'");
     expect(() => parseBenchOptions(['--strategy', 'fifo'])).toThrow('--strategy must be leveled or tiered');
     expect(() => parseBenchOptions(['--bogus'])).toThrow(UsageError);
+    expect(() => parseBenchOptions(['--num', '300k', '--num', '5000'])).toThrow('--num is given twice');
   });
 });

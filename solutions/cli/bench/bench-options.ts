@@ -77,8 +77,8 @@ options:
   --sync                 fsync every write (every batch, every lmdb commit)
   --duration SECONDS     measure each workload for at most this long, 0 for no limit (default:
                          ${DEFAULT_COMPARE_DURATION} with --compare, else 0); a write workload cut short
-                         writes its other keys unmeasured, so every engine's database ends up
-                         the same; cut runs are marked * with how many ops they measured
+                         does its other writes unmeasured, so the next workload finds the
+                         database a whole run leaves; cut runs are marked * with their ops
   --seed N               seed of keys, values and choices (default 1)
   --dir DIR              keep the databases in DIR/<engine> (DIR must be empty or new);
                          default: a temporary directory, removed at the end
@@ -99,6 +99,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       args: [...args],
       strict: true,
       allowPositionals: false,
+      tokens: true,
       options: {
         num: { type: 'string' },
         reads: { type: 'string' },
@@ -121,6 +122,13 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  // parseArgs lets the last of a repeated flag win: `--num 300k ... --num 5000` would silently measure 5000.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || token.name === 'engine') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice`);
+    seen.add(token.name);
   }
   const v = parsed.values;
   const num = count('--num', v.num, DEFAULT_NUM, 1, 0x1_0000_0000);

@@ -17,7 +17,7 @@ import { KeySpace } from './key-space.ts';
 import { Meter, type LatencySummary } from './meter.ts';
 import type { Progress } from './progress.ts';
 import type { BenchTarget, EngineMetrics } from './targets/target.ts';
-import { WORKLOADS, type WorkloadName } from './workloads.ts';
+import { WORKLOADS, type Operation, type WorkloadName } from './workloads.ts';
 
 /** What writing cost the disk, for the write workloads. */
 export interface WriteCost {
@@ -45,8 +45,8 @@ export interface RunResult {
   readonly plannedOps: number;
   /**
    * True iff --duration cut the measurement short: the figures are of the
-   * first `ops` operations. A fill (fillseq, fillrandom) then wrote its
-   * other keys unmeasured, so the workloads after it find them all.
+   * first `ops` operations. A workload that writes then did its other
+   * writes unmeasured, so the workloads after it find the same database.
    */
   readonly sampled: boolean;
   readonly seconds: number;
@@ -64,6 +64,29 @@ export interface RunResult {
   readonly setupFill: boolean;
   /** Our engine's counters after the run. */
   readonly engineMetrics: EngineMetrics | undefined;
+  /** Our engine's read counters for this run alone (the engine's own are over its life). */
+  readonly runReads: RunReads | undefined;
+}
+
+/** What this run's reads cost our engine. */
+export interface RunReads {
+  readonly gets: number;
+  /** Tables asked per get (a bloom filter's "no" counts as asked). */
+  readonly tablesProbedPerGet: number;
+  /** Block cache hits ÷ lookups during the run (compaction's reads included); undefined without lookups. */
+  readonly blockCacheHitRate: number | undefined;
+}
+
+/** Returns the read counters between two snapshots of our engine's metrics. */
+function runReads(before: EngineMetrics, after: EngineMetrics): RunReads {
+  const gets = after.gets - before.gets;
+  const hits = after.blockCacheHits - before.blockCacheHits;
+  const lookups = hits + after.blockCacheMisses - before.blockCacheMisses;
+  return {
+    gets,
+    tablesProbedPerGet: gets === 0 ? 0 : (after.tablesProbed - before.tablesProbed) / gets,
+    blockCacheHitRate: lookups === 0 ? undefined : hits / lookups,
+  };
 }
 
 /** A workload a target cannot run. */
@@ -153,6 +176,30 @@ export async function runBench(targets: readonly BenchTarget[], settings: Runner
   return results;
 }
 
+/**
+ * Returns the writes a workload cut after `done` of its `planned`
+ * operations still owes, as one write operation that continues its key
+ * order (and, for a mixed workload, its coin flips, keeping only the puts);
+ * undefined if it owes none. Reads change nothing, so they owe nothing.
+ */
+function remainingWrites(operation: Operation, done: number, planned: number): WriteOperation | undefined {
+  if (done >= planned) return undefined;
+  if (operation.kind === 'write') {
+    const order = operation.keys;
+    return { ...operation, keys: { count: planned - done, next: () => order.next() } };
+  }
+  if (operation.kind !== 'mixed') return undefined;
+  const puts: number[] = [];
+  for (let i = done; i < planned; i++) {
+    const key = operation.keys.next();
+    if (!operation.coin.chance(operation.readFraction)) puts.push(key);
+  }
+  let at = 0;
+  return puts.length === 0 ? undefined : { kind: 'write', delete: false, keys: { count: puts.length, next: () => puts[at++]! } };
+}
+
+type WriteOperation = Extract<Operation, { kind: 'write' }>;
+
 async function measure(
   target: BenchTarget,
   name: WorkloadName,
@@ -176,15 +223,13 @@ async function measure(
     settings.progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  // A fill cut short finishes unmeasured, so the next workload finds every
-  // key on every engine. Its bytes count in the write amplification (the
-  // disk counters span both parts), not in the speed. Other writes need no
-  // rest: overwrite and the mixed workloads leave the same keys, and after
-  // deleterandom the database is refilled anyway (leavesFilled: false).
+  // A workload cut short does its remaining writes unmeasured, so the next
+  // workload finds the database a whole run would have left, on every
+  // engine. Their bytes count in the write amplification (the disk counters
+  // span both parts), not in the speed.
   let restWrittenBytes = 0;
-  if (operation.kind === 'write' && workload.needs === 'fresh' && meter.ops < expected) {
-    const order = operation.keys;
-    const rest: typeof operation = { ...operation, keys: { count: expected - meter.ops, next: () => order.next() } };
+  const rest = remainingWrites(operation, meter.ops, expected);
+  if (rest !== undefined) {
     const restMeter = new Meter(rest.keys.count, settings.progress.start(`${target.name}: ${name} (rest, unmeasured)`, rest.keys.count));
     try {
       await target.run(rest, keys, restMeter, true);
@@ -229,5 +274,6 @@ async function measure(
     writes,
     setupFill,
     engineMetrics: engineAfter,
+    runReads: engineBefore !== undefined && engineAfter !== undefined ? runReads(engineBefore, engineAfter) : undefined,
   };
 }

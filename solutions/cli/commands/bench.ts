@@ -66,7 +66,7 @@ export const command: Command = {
       notes.push(
         `--duration ${options.duration}: each workload is measured for at most ${options.duration} s; runs cut short are marked * ` +
           '(their figures are of the operations measured: the start of the workload, when an LSM tree is smallest, so cut write figures are optimistic; ' +
-          'a cut fill wrote its other keys unmeasured, batched where the engine can, so the next workload finds them all; --duration 0 measures everything)',
+          'a cut workload did its other writes unmeasured, batched where the engine can, so the next one finds the database a whole run leaves; --duration 0 measures everything)',
       );
     }
     if (readIoCounters() === undefined) {

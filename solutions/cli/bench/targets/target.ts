@@ -63,6 +63,11 @@ export interface EngineMetrics {
   readonly tablesProbedPerGet: number;
   /** Block cache hit rate, over the engine's life; undefined without a cache. */
   readonly blockCacheHitRate: number | undefined;
+  /** Gets, tables probed by them, block cache hits and misses, over the engine's life (for per-run figures). */
+  readonly gets: number;
+  readonly tablesProbed: number;
+  readonly blockCacheHits: number;
+  readonly blockCacheMisses: number;
   /** Any further counters the engine has. */
   readonly [name: string]: unknown;
 }
