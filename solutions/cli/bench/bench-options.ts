@@ -42,13 +42,14 @@ export interface BenchOptions {
 const DEFAULT_NUM = 1_000_000;
 /**
  * --duration under --compare. Four engines times eleven workloads of a
- * million operations would take over half an hour here, most of it in
- * classic-level's awaited per-call runs (~30 µs a call): with 10 s per
- * workload the whole comparison takes a few minutes. A cut measures the
- * start of a workload, when the tree is smallest: an LSM's write figures
- * are then a little optimistic; --duration 0 measures everything.
+ * million operations take over half an hour here, most of it in
+ * classic-level's awaited per-call runs (~30-40 µs a call) and in our
+ * synchronous compactions: with 8 s measured per workload the comparison
+ * takes about 7 minutes on 2 cores (the writes a cut workload still owes
+ * are done unmeasured, and those take time too). A cut measures the start
+ * of a workload; --duration 0 measures everything.
  */
-const DEFAULT_COMPARE_DURATION = 10;
+const DEFAULT_COMPARE_DURATION = 8;
 /** The usage text of `lsm bench`. */
 export const BENCH_USAGE = `usage: lsm bench [options]            (npm run bench -- [options])
 

@@ -163,7 +163,8 @@ export async function runBench(targets: readonly BenchTarget[], settings: Runner
           meter.destroy();
           settings.progress.stop();
         }
-        const result = await measure(target, name, settings, seed, dir, setupFill);
+        const last = index === settings.workloads.length - 1;
+        const result = await measure(target, name, settings, seed, dir, setupFill, last);
         filled = workload.leavesFilled;
         results.push(result);
         settings.onResult?.(result);
@@ -207,6 +208,7 @@ async function measure(
   seed: number,
   dir: string,
   setupFill: boolean,
+  last: boolean,
 ): Promise<RunResult> {
   const workload = WORKLOADS[name];
   const operation = workload.operation(settings, seed);
@@ -226,9 +228,9 @@ async function measure(
   // A workload cut short does its remaining writes unmeasured, so the next
   // workload finds the database a whole run would have left, on every
   // engine. Their bytes count in the write amplification (the disk counters
-  // span both parts), not in the speed.
+  // span both parts), not in the speed. The last workload has no next one.
   let restWrittenBytes = 0;
-  const rest = remainingWrites(operation, meter.ops, expected);
+  const rest = last ? undefined : remainingWrites(operation, meter.ops, expected);
   if (rest !== undefined) {
     const restMeter = new Meter(rest.keys.count, settings.progress.start(`${target.name}: ${name} (rest, unmeasured)`, rest.keys.count));
     try {
