@@ -12,11 +12,22 @@ const learnerConditions = (process.env.LSM_LEARNER ?? '')
   .filter((n) => n.length > 0)
   .map((n) => `learner-${n.padStart(2, '0')}`);
 
-const conditions = [...learnerConditions, 'node', 'import', 'default'];
+/**
+ * LSM_ALTERNATIVE ("01,03") takes those chapters from the second, differently
+ * written references in test/alternatives/ (condition `alternative-NN`):
+ * `npm test` checks that each chapter's tests pass on a correct solution
+ * other than ours, so they test behaviour, not our implementation.
+ */
+const alternativeConditions = (process.env.LSM_ALTERNATIVE ?? '')
+  .split(',')
+  .filter((n) => n.length > 0)
+  .map((n) => `alternative-${n.padStart(2, '0')}`);
+
+const conditions = [...learnerConditions, ...alternativeConditions, 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: learnerConditions } },
+  ssr: { resolve: { conditions, externalConditions: [...learnerConditions, ...alternativeConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

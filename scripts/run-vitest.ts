@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly filters: string[];
   /** Chapters whose code comes from chapters/ instead of solutions/, e.g. ["03"]. */
   readonly learner: string[];
+  /** Chapters whose code comes from their second reference in test/alternatives/, e.g. ["01"]. */
+  readonly alternative?: string[];
   /** Show vitest's own output (true) or keep it quiet (false). */
   readonly verbose: boolean;
 }
@@ -64,7 +66,7 @@ export async function runVitest(options: RunOptions): Promise<VitestRun> {
     const child = spawn(process.execPath, [vitest, ...args], {
       cwd: root,
       stdio: options.verbose ? 'inherit' : ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LSM_LEARNER: options.learner.join(',') },
+      env: { ...process.env, LSM_LEARNER: options.learner.join(','), LSM_ALTERNATIVE: (options.alternative ?? []).join(',') },
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -7,7 +7,10 @@
  * 4. The starter check: each chapter's tests run against its untouched
  *    starter, and not one of them may pass. A test that passes on a TODO
  *    body checks nothing the learner writes.
- * 5. Extra suites registered in scripts/extra-checks.ts (site build, ...).
+ * 5. The alternative check: chapters 1, 3 and 5's tests pass on a second,
+ *    differently written reference (test/alternatives/), so they test what
+ *    the lesson asks for, not how our reference happens to do it.
+ * 6. Extra suites registered in scripts/extra-checks.ts (site build, ...).
  *
  * Ends with one line, "tests: N passed, N failed", and exits non-zero on any failure.
  */
@@ -75,7 +78,26 @@ for (const [folder, r] of starterRuns) {
   }
 }
 
-step('5. other checks');
+step('5. alternative solutions: chapter tests pass on a correct solution written differently (test/alternatives/)');
+// Tests that only our own implementation passes would test our choices, not
+// the behaviour the lesson asks for; each alternative makes other choices.
+let alternativePasses = 0;
+const alternatives = chapters.filter((f) => existsSync(join(root, 'test', 'alternatives', f)));
+for (const folder of alternatives) {
+  const r = await runVitest({ filters: [`test/${folder}`], learner: [], alternative: [folder.slice(0, 2)], verbose: false });
+  const ok = r.failed === 0 && r.passed > 0 && r.exitCode === 0;
+  console.log(`alternative · chapter ${folder}: ${r.passed} of ${r.passed + r.failed} tests pass ${ok ? '✓' : '✗'}`);
+  if (ok) alternativePasses += r.passed;
+  else {
+    problems++;
+    for (const f of r.files) {
+      for (const t of f.tests) if (t.status === 'failed') console.log(`    fails: ${f.file} › ${t.name}\n      ${firstLine(t.failure ?? '')}`);
+      if (f.error !== undefined) console.log(`    ${f.file} did not load: ${firstLine(f.error)}`);
+    }
+  }
+}
+
+step('6. other checks');
 let extraPassed = 0;
 let extraFailed = 0;
 for (const check of extraChecks) {
@@ -86,7 +108,7 @@ for (const check of extraChecks) {
 }
 problems += extraFailed;
 
-const passed = reference.passed + extraPassed;
+const passed = reference.passed + alternativePasses + extraPassed;
 const failed = reference.failed + extraFailed + starterPasses;
 console.log(`\n${problems === 0 ? 'All checks pass.' : `${problems} check(s) failed.`}`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
