@@ -1,13 +1,14 @@
 /**
  * Mutation testing: how many real mistakes do a chapter's tests catch?
  *
- *   npm run mutation -- 3          chapter 3: mutate solutions/03-bloom-filter, run test/03-bloom-filter on each mutant
+ *   npm run mutation -- 3          chapter 3: mutate the task regions of solutions/03-bloom-filter, run test/03-bloom-filter on each mutant
  *   npm run mutation -- 1 3 5      several chapters, one after the other
  *   npm run mutation -- all        chapters 1-10, then the score table as markdown
  *
- * StrykerJS makes small changes to the reference ("mutants": `<` for `<=`,
- * `true` for a condition, a deleted statement, `+` for `-`) and runs the
- * chapter's tests against each. A mutant the tests fail on is killed; one
+ * StrykerJS makes small changes ("mutants": `<` for `<=`, `true` for a
+ * condition, a deleted statement, `+` for `-`) to the code a learner writes,
+ * the lines inside the reference's `// #region task` markers (see
+ * taskRanges), and runs the chapter's tests against each. A mutant the tests fail on is killed; one
  * they pass on survived: a mistake a learner could make and still see every
  * test pass. The score is (killed + timed out) / (all mutants but the
  * excluded ones); a mutant that makes the tests hang counts as caught, as it
@@ -22,6 +23,7 @@
 
 import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, MutantResult } from '@stryker-mutator/api/core';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chapterFolders } from './make-starters.ts';
 import { root } from './run-vitest.ts';
@@ -41,6 +43,33 @@ export interface ChapterScore {
   readonly seconds: number;
 }
 
+const REGION_START = /^\s*\/\/ #region task \d+\.\d+:/;
+const REGION_END = /^\s*\/\/ #endregion\b/;
+
+/**
+ * Returns Stryker's `mutate` patterns for a chapter: the lines inside each
+ * `// #region task N.M` of its reference files, as `file:first-last`. Those
+ * are the lines a learner writes (the starter has a TODO there), so the
+ * mistakes worth catching are mutations of them; the given code around the
+ * regions is not the learner's to get wrong.
+ */
+export function taskRanges(folder: string): string[] {
+  const dir = join(root, 'solutions', folder);
+  const ranges: string[] = [];
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const lines = readFileSync(join(dir, name), 'utf8').split('\n');
+    let start: number | undefined;
+    lines.forEach((line, i) => {
+      if (REGION_START.test(line)) start = i + 2; // 1-based, the line after the marker
+      else if (REGION_END.test(line) && start !== undefined) {
+        if (i >= start) ranges.push(`solutions/${folder}/${name}:${start}-${i}`);
+        start = undefined;
+      }
+    });
+  }
+  return ranges;
+}
+
 /** Runs Stryker on one chapter; see the file comment. */
 async function mutateChapter(folder: string): Promise<ChapterScore> {
   const started = Date.now();
@@ -48,7 +77,7 @@ async function mutateChapter(folder: string): Promise<ChapterScore> {
   process.env.LSM_MUTATION_TESTS = `test/${folder}`;
   const reportDir = join('artifacts', 'mutation', folder);
   const stryker = new Stryker({
-    mutate: [`solutions/${folder}/**/*.ts`],
+    mutate: taskRanges(folder),
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
