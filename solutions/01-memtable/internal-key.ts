@@ -59,6 +59,7 @@ export function compareInternalKeys(a: InternalKey, b: InternalKey): number {
   // #region task 1.1: order by user key ascending, then sequence descending, then kind descending
   const byKey = compareBytes(a.userKey, b.userKey);
   if (byKey !== 0) return byKey;
+  // Stryker disable next-line EqualityOperator: inside `!==`, `>` and `>=` agree.
   if (a.sequence !== b.sequence) return a.sequence > b.sequence ? -1 : 1;
   return b.kind - a.kind;
   // #endregion

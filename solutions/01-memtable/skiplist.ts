@@ -88,6 +88,7 @@ export class SkipList<K, V> {
   findGreaterOrEqual(key: K, prev?: SkipListNode<K, V>[]): SkipListNode<K, V> | undefined {
     // #region task 1.2: walk down from the top level, moving right while the next key is smaller
     let node = this.head;
+    // Stryker disable next-line ArithmeticOperator: starting above the height only reads the head's empty links and drops.
     let level = this.height - 1;
     for (;;) {
       const next = node.next[level];
@@ -112,8 +113,12 @@ export class SkipList<K, V> {
     const found = this.findGreaterOrEqual(key, prev);
     if (found !== undefined && this.compare(found.key, key) === 0) return false;
     const height = this.randomHeight();
+    // Stryker disable next-line EqualityOperator: with height === this.height the block changes nothing.
     if (height > this.height) {
-      // Levels the list never used before start at the head.
+      // Levels the list never used before start at the head. (In this file prev
+      // already holds the head there: searches only write below the height,
+      // which never shrinks. The loop says so instead of relying on it.)
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: redundant with prev's initial value; see above.
       for (let level = this.height; level < height; level++) prev[level] = this.head;
       this.height = height;
     }
@@ -131,6 +136,7 @@ export class SkipList<K, V> {
   findLessThan(key: K): SkipListNode<K, V> | undefined {
     // #region task 1.4: like findGreaterOrEqual, but return the node you stop at
     let node = this.head;
+    // Stryker disable next-line ArithmeticOperator: starting above the height only reads the head's empty links.
     for (let level = this.height - 1; level >= 0; level--) {
       for (let next = node.next[level]; next !== undefined && this.compare(next.key, key) < 0; next = node.next[level]) {
         node = next;
@@ -144,6 +150,7 @@ export class SkipList<K, V> {
   findLast(): SkipListNode<K, V> | undefined {
     // #region task 1.5: take the express lanes to the end
     let node = this.head;
+    // Stryker disable next-line ArithmeticOperator: starting above the height only reads the head's empty links.
     for (let level = this.height - 1; level >= 0; level--) {
       for (let next = node.next[level]; next !== undefined; next = node.next[level]) node = next;
     }

@@ -135,6 +135,14 @@ describe('MemTable sequence numbers (task 1.6)', () => {
       expect(show(mt.get(utf8('apple'))), `${what}: the entry at 5 is untouched`).toBe('#5,PUT=red');
       expect(show(mt.get(utf8('banana'))), `${what}: no entry was added`).toBe('none');
     }
+    let message = '';
+    try {
+      mt.put(3, utf8('banana'), utf8('yellow'));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message, 'the error names the sequence it refused (3), so the caller can find the bad write').toMatch(/\b3\b/);
+    expect(message, 'and the last sequence added (5), which the next one must exceed').toMatch(/\b5\b/);
     mt.put(6, utf8('apple'), utf8('green'));
     expect(show(mt.get(utf8('apple'))), 'the next larger sequence is accepted').toBe('#6,PUT=green');
   });
