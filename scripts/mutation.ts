@@ -89,7 +89,8 @@ async function mutateChapter(folder: string): Promise<ChapterScore> {
     // Copy only what the tests need into Stryker's sandbox.
     ignorePatterns: ['site', 'artifacts', 'chapters', 'reports', 'coverage', '.ci'],
     thresholds: { high: 90, low: 85, break: null },
-    tempDirName: '.stryker-tmp',
+    // One sandbox folder per chapter, so two chapters can be mutated at once.
+    tempDirName: `.stryker-tmp-${folder}`,
     cleanTempDir: true,
     logLevel: 'warn' as LogLevel, // the enum is a const enum, which tsx cannot import
   });
